@@ -1,0 +1,70 @@
+"""Integration Journal: an offline-capable journal for psychedelic integration."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from journal.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: a table of contents of the register_* steps below."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_web_hooks(app)
+    register_commands(app)
+    quiet_request_logging()
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from journal import database
+    from journal.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    import journal.models  # noqa: F401  (registers every table)
+
+
+def register_blueprints(app: Flask) -> None:
+    from journal.auth import bp as auth_bp
+    from journal.dosing import bp as dosing_bp
+    from journal.entries import bp as entries_bp
+    from journal.health import bp as health_bp
+    from journal.help import bp as help_bp
+    from journal.steps import bp as steps_bp
+
+    for bp in (auth_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def register_web_hooks(app: Flask) -> None:
+    from journal import web
+
+    web.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from journal import commands
+
+    commands.init_app(app)
+
+
+def quiet_request_logging() -> None:
+    """Query strings carry search terms from private entries: keep them out of logs."""
+    from journal.web import RedactQueryStrings
+
+    logging.getLogger("werkzeug").addFilter(RedactQueryStrings())

@@ -1,0 +1,100 @@
+"""Register, log in, log out, account settings."""
+import uuid
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from journal.auth import bp
+from journal.auth.forms import AccountForm, LoginForm, RegisterForm
+from journal.auth.models import User
+from journal.auth.passwords import hash_password, verify_password
+from journal.extensions import db, login_manager
+
+GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """API callers get a 401 JSON answer; people are sent to the login page."""
+    if request.path.startswith("/api/"):
+        return jsonify(error="Please log in", status=401), 401
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def home_for(user: User) -> str:
+    if user.is_therapist:
+        return url_for("auth.account")
+    return url_for("entries.index")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so a crafted link cannot send a user elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a patient account and log in."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = User(email=form.email.data, display_name=form.display_name.data.strip(),
+                    password_hash=hash_password(form.password.data), timezone=form.timezone.data)
+        db.session.add(user)
+        db.session.commit()
+        login_user(user)
+        flash("Welcome. Your journal is private: only you can read it.", "success")
+        return redirect(url_for("entries.index"))
+    return render_template("auth/register.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
+        if verify_password(user.password_hash if user else None, form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        form.password.errors.append(GENERIC_LOGIN_ERROR)
+    status = 200 if request.method == "GET" else 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out (a CSRF-checked POST, so a link elsewhere cannot log you out)."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Change display name and time zone."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.timezone = form.timezone.data
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 200 if request.method == "GET" else 400

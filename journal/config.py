@@ -1,0 +1,87 @@
+"""Configuration: defaults, then ``instance/config.py``, then the environment."""
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask
+
+#: Variables read from the environment, with the config key each one sets.
+ENVIRONMENT_VARIABLES = {
+    "JOURNAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "JOURNAL_SECRET_KEY": "SECRET_KEY",
+}
+
+DEFAULT_CRISIS_RESOURCES = [
+    {
+        "name": "Emergency services",
+        "contact": "Call your local emergency number (112 in Europe, 911 in the US)",
+        "href": "tel:112",
+        "description": "If you or someone else is in immediate danger.",
+    },
+    {
+        "name": "988 Suicide & Crisis Lifeline (US)",
+        "contact": "Call or text 988",
+        "href": "tel:988",
+        "description": "Free, confidential support 24/7 for people in distress.",
+    },
+]
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` in order: defaults → instance file → environment → tests."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "journal.sqlite"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        JOURNAL_HTTPS=False,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # token lives as long as the session; offline drafts need that
+        CRISIS_RESOURCES=DEFAULT_CRISIS_RESOURCES,
+        TRASH_RETENTION_DAYS=30,
+        ENTRIES_PER_PAGE=20,
+        PASSWORD_HASH_PARAMS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    for variable, key in ENVIRONMENT_VARIABLES.items():
+        if os.environ.get(variable):
+            app.config[key] = os.environ[variable]
+    if os.environ.get("JOURNAL_HTTPS", "").lower() in {"1", "true", "yes"}:
+        app.config["JOURNAL_HTTPS"] = True
+    if test_config is not None:
+        app.config.update(test_config)
+    if app.config["JOURNAL_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Read the generated key in ``instance/``, creating it on first run.
+
+    ``O_EXCL`` makes several app processes starting together agree on one key.
+    """
+    key_file = instance / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_when_written(key_file)
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key)
+    return key
+
+
+def _read_when_written(key_file: Path) -> str:
+    """Another process may have created the file a moment ago and not yet written it."""
+    for _ in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{key_file} is empty; delete it or set JOURNAL_SECRET_KEY")

@@ -1,0 +1,68 @@
+"""Demo data for ``seed-demo``: one patient a few weeks into integration, one therapist."""
+from datetime import date, timedelta
+
+from journal.auth.models import PATIENT, THERAPIST, User
+from journal.auth.passwords import hash_password
+from journal.dosing.models import DosingSession
+from journal.entries.models import ActionStep, Entry
+from journal.extensions import db
+from journal.timeutil import utcnow
+
+DEMO_PASSWORD = "integration-demo-2026"
+DEMO_LOGINS = [
+    ("patient", "patient@demo.example", DEMO_PASSWORD),
+    ("therapist", "therapist@demo.example", DEMO_PASSWORD),
+]
+
+DEMO_ENTRIES = [
+    # (days after session, mood, emotions, insights, steps [(text, due in days, done)])
+    (0, 6, ["awe", "vulnerability", "tenderness"],
+     "Still buzzing. The clearest image was of my grandmother's kitchen and the feeling "
+     "that I had been holding my breath since I was nine.\nI want to remember how soft everything felt.",
+     [("Write down the kitchen image in detail", 1, True)]),
+    (1, 4, ["grief", "sadness", "clarity"],
+     "Heavy morning. The grief that came up was not only about Mum — it was about the years "
+     "I kept busy so I would not feel it. Cried on the walk, which felt like release, not collapse.",
+     [("Call Anna and tell her about the session", 3, True), ("Walk without my phone, 20 minutes daily", 7, False)]),
+    (3, 7, ["hope", "gratitude", "connection"],
+     "Told Anna. She listened without fixing. I noticed I could say \"I need help\" without "
+     "apologising three times. Small, but new.",
+     [("Book the next integration session", 5, False)]),
+    (8, 5, ["restlessness", "anxiety", "curiosity"],
+     "Back at work and the old rush is creeping in. Used the breathing from the session "
+     "before the 10am meeting. Worked for a few minutes — that counts.",
+     [("Block 15 minutes after lunch for breathing", -1, False), ("Journal before bed three nights this week", 10, False)]),
+    (13, 7, ["peace", "clarity", "love"],
+     "Two weeks on. The insight that keeps returning: rest is not something I have to earn.",
+     []),
+]
+
+
+def create_demo_accounts() -> None:
+    patient = User(email=DEMO_LOGINS[0][1], display_name="Sam (demo patient)", role=PATIENT,
+                   password_hash=hash_password(DEMO_PASSWORD), timezone="Europe/London")
+    therapist = User(email=DEMO_LOGINS[1][1], display_name="Dr. Rivera (demo therapist)",
+                     role=THERAPIST, password_hash=hash_password(DEMO_PASSWORD),
+                     timezone="Europe/London")
+    db.session.add_all([patient, therapist])
+    db.session.flush()
+    session_day = date.today() - timedelta(days=14)
+    session = DosingSession(owner_id=patient.id, date=session_day, substance="psilocybin",
+                            dose="25 mg, clinical setting", setting="Clinic, with two facilitators",
+                            intention="To understand why I cannot rest.")
+    db.session.add(session)
+    db.session.flush()
+    now = utcnow()
+    start = now - timedelta(days=14)
+    for days, mood, emotions, insights, steps in DEMO_ENTRIES:
+        written = min(start + timedelta(days=days, hours=9), now)
+        entry = Entry(owner_id=patient.id, dosing_session_id=session.id, insights=insights,
+                      mood=mood, emotions=emotions, written_at=written, created_at=written,
+                      updated_at=written)
+        for position, (text, due_in, done) in enumerate(steps):
+            step = ActionStep(text=text, due_date=(written + timedelta(days=due_in)).date(),
+                              position=position)
+            step.set_done(done)
+            entry.action_steps.append(step)
+        db.session.add(entry)
+    db.session.commit()

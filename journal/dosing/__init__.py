@@ -1,0 +1,6 @@
+"""Dosing sessions: the experiences that entries are written about."""
+from flask import Blueprint
+
+bp = Blueprint("dosing", __name__, url_prefix="/sessions")
+
+from journal.dosing import routes  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""The one way to load a dosing session for the current user."""
+import uuid
+
+import sqlalchemy as sa
+from flask import abort
+
+from journal.dosing.models import DosingSession
+from journal.extensions import db
+
+
+def get_session_for_owner(session_id: uuid.UUID, owner_id: uuid.UUID) -> DosingSession:
+    """The owner's dosing session.
+
+    :raise 404: when it does not exist or belongs to someone else.
+    """
+    found = db.session.scalar(
+        sa.select(DosingSession).where(DosingSession.id == session_id,
+                                       DosingSession.owner_id == owner_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def sessions_of(owner_id: uuid.UUID) -> list[DosingSession]:
+    """The owner's dosing sessions, most recent first."""
+    return list(db.session.scalars(
+        sa.select(DosingSession).where(DosingSession.owner_id == owner_id)
+        .order_by(DosingSession.date.desc(), DosingSession.created_at.desc())
+    ))

@@ -1,0 +1,6 @@
+"""The journal: integration entries with mood, emotions and action steps."""
+from flask import Blueprint
+
+bp = Blueprint("entries", __name__)
+
+from journal.entries import routes  # noqa: E402,F401

@@ -1,0 +1,116 @@
+"""Integration entries and their action steps.
+
+Both have UUID keys so that offline devices can create them with ids of their
+own and replay them to the server without duplicates.
+"""
+import uuid
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from journal.dosing.models import DosingSession
+from journal.extensions import db
+from journal.timeutil import UTCDateTime, local_date, utcnow
+
+MOOD_MIN, MOOD_MAX = 1, 10
+MOOD_WORDS = {MOOD_MIN: "very low, struggling", MOOD_MAX: "very good, thriving"}
+INSIGHTS_MAX = 20_000
+STEP_TEXT_MAX = 500
+
+#: The fixed vocabulary of emotions a patient can tick on an entry.
+EMOTIONS = [
+    "awe", "gratitude", "joy", "love", "peace", "connection", "clarity", "hope",
+    "relief", "curiosity", "tenderness", "vulnerability", "grief", "sadness",
+    "fear", "anxiety", "anger", "shame", "guilt", "confusion", "loneliness",
+    "overwhelm", "numbness", "restlessness",
+]
+
+
+class Entry(db.Model):
+    __tablename__ = "entries"
+    __table_args__ = (
+        sa.Index("ix_entries_owner_written", "owner_id", "written_at", "id"),
+        sa.CheckConstraint(f"mood BETWEEN {MOOD_MIN} AND {MOOD_MAX}", name="ck_entries_mood"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    dosing_session_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("dosing_sessions.id", ondelete="SET NULL"), index=True
+    )
+    insights: Mapped[str] = mapped_column(sa.Text, default="")
+    mood: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: A list of words from ``EMOTIONS``, in that list's order.
+    emotions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: When the patient says they wrote it; defaults to now, may be back-dated.
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped on every change; clients send the version they edited (optimistic locking).
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    #: Set while the entry is in the Trash; purged for good after the retention period.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    dosing_session: Mapped[DosingSession | None] = relationship(lazy="raise")
+    action_steps: Mapped[list["ActionStep"]] = relationship(
+        back_populates="entry",
+        cascade="all, delete-orphan",
+        order_by="ActionStep.position",
+        lazy="selectin",
+    )
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+    def touch(self) -> None:
+        """Record a change: new version, new ``updated_at``."""
+        self.version = (self.version or 0) + 1
+        self.updated_at = utcnow()
+
+    def move_to_trash(self) -> None:
+        self.deleted_at = utcnow()
+        self.touch()
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.touch()
+
+    def purge_due(self, retention_days: int) -> date | None:
+        if self.deleted_at is None:
+            return None
+        return (self.deleted_at + timedelta(days=retention_days)).date()
+
+    def days_after_session(self, tz_name: str) -> int | None:
+        """Whole days between the dosing session and when this was written."""
+        if self.dosing_session is None:
+            return None
+        return (local_date(self.written_at, tz_name) - self.dosing_session.date).days
+
+
+class ActionStep(db.Model):
+    __tablename__ = "action_steps"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.String(STEP_TEXT_MAX))
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    done: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Order within the entry, as the patient wrote them.
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    entry: Mapped[Entry] = relationship(back_populates="action_steps", lazy="raise")
+
+    def set_done(self, done: bool) -> None:
+        if done and not self.done:
+            self.done_at = utcnow()
+        elif not done:
+            self.done_at = None
+        self.done = done
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.done and self.due_date is not None and self.due_date < today

@@ -1,0 +1,4 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+from journal.auth.models import User  # noqa: F401
+from journal.dosing.models import DosingSession  # noqa: F401
+from journal.entries.models import ActionStep, Entry  # noqa: F401

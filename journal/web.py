@@ -1,0 +1,108 @@
+"""What every response shares: security headers, error pages, template helpers."""
+import logging
+import re
+from datetime import datetime
+
+from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from journal.extensions import db
+from journal.timeutil import zone
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+ERROR_TITLES = {
+    400: "That request could not be understood",
+    401: "Please log in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "That is too large to save",
+    415: "Unsupported content type",
+    429: "Too many attempts",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+    app.jinja_env.filters["localtime"] = format_local_time
+    app.jinja_env.filters["localdate"] = format_local_date
+    app.jinja_env.filters["datetime_input"] = datetime_input_value
+
+
+def add_security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # Personal pages must not sit in shared caches; the service worker keeps its own copy.
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def handle_http_error(error: HTTPException):
+    """One answer for every 4xx/5xx: JSON for API clients, a page for people."""
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, error.name)
+    message = error.description if isinstance(error, CSRFError) or code in (400, 413, 429) else None
+    if isinstance(error, CSRFError):
+        message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
+    if wants_json():
+        body = {"error": title, "status": code}
+        if message:
+            body["message"] = message
+        return jsonify(body), code, error.get_headers() if code == 405 else {}
+    response = render_template("error.html", code=code, title=title, message=message)
+    return response, code
+
+
+def handle_unexpected_error(error: Exception):
+    """Roll back the broken transaction, log the failure (never the request body)."""
+    db.session.rollback()
+    logging.getLogger("journal").exception("Unhandled error on %s %s", request.method, request.path)
+    return handle_http_error(InternalServerError())
+
+
+def format_local_time(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if moment is None:
+        return ""
+    tz_name = current_user.timezone if current_user.is_authenticated else "UTC"
+    return moment.astimezone(zone(tz_name)).strftime(fmt)
+
+
+def format_local_date(moment: datetime | None) -> str:
+    return format_local_time(moment, "%a %d %b %Y")
+
+
+def datetime_input_value(moment: datetime | None) -> str:
+    """The value a ``datetime-local`` input expects, in the user's zone."""
+    return format_local_time(moment, "%Y-%m-%dT%H:%M") if moment else ""
+
+
+class RedactQueryStrings(logging.Filter):
+    """Drops query strings (search terms, cursors) from access-log lines."""
+
+    _query = re.compile(r"\?[^ \"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                self._query.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
