@@ -1,0 +1,112 @@
+"""Every route × every kind of visitor, generated from the app's url_map.
+
+A route missing from ROUTES fails ``test_every_route_is_in_the_table``, so a new
+route cannot ship without saying who may use it. Another user's object is a 404.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from journal.auth.models import PATIENT, THERAPIST
+from tests.factories import create_entry, create_session
+
+ANON, OWNER, OTHER, THERAPIST_ROLE = "anonymous", "owner", "other patient", "therapist"
+ROLES = [ANON, OWNER, OTHER, THERAPIST_ROLE]
+LOGIN = "login"  # anonymous visitors are redirected to the login page
+
+#: Endpoints anyone may use, logged in or not, with the status each method gets.
+PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.register"}
+
+
+@dataclass
+class Route:
+    method: str
+    url: Callable[[dict], str]
+    #: Expected status per role; roles left out expect the role's default.
+    expect: dict = field(default_factory=dict)
+    data: Callable[[dict], dict] | None = None
+
+
+def patient_only(method, url, owner, data=None):
+    """A patient's own object: owner gets ``owner``, the other patient 404, a therapist 403."""
+    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: 404, THERAPIST_ROLE: 403}, data)
+
+
+def patient_page(method, url, owner, data=None):
+    """A patient page that names no object: any patient gets ``owner``, a therapist 403."""
+    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: owner, THERAPIST_ROLE: 403}, data)
+
+
+def entry_form(world):
+    return {"insights": "changed", "mood": "5"}
+
+
+def session_form(world):
+    return {"date": "2026-10-01", "substance": "mdma"}
+
+
+ROUTES: dict[str, Route] = {
+    "static": Route("GET", lambda w: "/static/css/app.css", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "help.crisis": Route("GET", lambda w: "/help", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "health.healthz": Route("GET", lambda w: "/healthz", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "auth.login": Route("GET", lambda w: "/login", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "auth.register": Route("GET", lambda w: "/register", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "auth.logout": Route("POST", lambda w: "/logout", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "entries.index": patient_page("GET", lambda w: "/", 200),
+    "entries.new": patient_page("GET", lambda w: "/entries/new", 200),
+    "entries.show": patient_only("GET", lambda w: f"/entries/{w['entry'].id}", 200),
+    "entries.edit": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/edit", 302, entry_form),
+    "entries.delete": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/delete", 302),
+    "entries.trash": patient_page("GET", lambda w: "/trash", 200),
+    "entries.restore": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/restore", 302),
+    "entries.purge": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/purge", 302),
+    "entries.empty_trash": patient_page("POST", lambda w: "/trash/empty", 302),
+    "steps.index": patient_page("GET", lambda w: "/steps/", 200),
+    "steps.toggle": patient_only("POST", lambda w: f"/steps/{w['step'].id}/toggle", 302),
+    "dosing.index": patient_page("GET", lambda w: "/sessions/", 200),
+    "dosing.new": patient_page("POST", lambda w: "/sessions/new", 302, session_form),
+    "dosing.edit": patient_only("POST", lambda w: f"/sessions/{w['session'].id}/edit", 302, session_form),
+    "dosing.delete": patient_only("POST", lambda w: f"/sessions/{w['session'].id}/delete", 302),
+}
+
+
+@pytest.fixture
+def world(make_user):
+    """The owner's objects, and the other people who must not reach them."""
+    owner = make_user(PATIENT)
+    session = create_session(owner)
+    entry = create_entry(owner, steps=["Breathe before meetings"], dosing_session=session)
+    trashed = create_entry(owner, deleted=True)
+    return {
+        OWNER: owner, OTHER: make_user(PATIENT), THERAPIST_ROLE: make_user(THERAPIST),
+        "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
+    }
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "add these routes to ROUTES with who may use them"
+    assert set(ROUTES) - endpoints == set(), "these routes no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_answers_each_role_as_the_table_says(app, world, endpoint, role):
+    route = ROUTES[endpoint]
+    client = app.test_client()
+    if role != ANON:
+        assert client.login(world[role].email).status_code == 302
+    url = route.url(world)
+    if route.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.submit(url, route.data(world) if route.data else {})
+    expected = route.expect[role]
+    if expected == LOGIN:
+        assert response.status_code in (302, 401), response.status_code
+        if response.status_code == 302:
+            assert response.location.startswith("/login")
+    else:
+        assert response.status_code == expected, f"{route.method} {url} as {role}"
