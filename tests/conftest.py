@@ -86,7 +86,15 @@ def database(request, tmp_path_factory):
 
 
 class JournalClient(FlaskClient):
-    """A test client that knows how to send forms with their CSRF token."""
+    """A test client that knows how to send forms with their CSRF token.
+
+    Each request gets its own app context, as in production: otherwise requests
+    would share the test's ``g`` (and so its logged-in user) and its DB session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/help").get_data(as_text=True)
