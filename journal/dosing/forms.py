@@ -13,7 +13,7 @@ class DosingSessionForm(FlaskForm):
                      render_kw={"min": EARLIEST_DATE.isoformat()})
     substance = RadioField("Substance", choices=SUBSTANCES,
                            validators=[InputRequired("Choose the substance.")])
-    substance_other = StringField("Other substance", validators=[Optional(), Length(max=80)],
+    substance_other = StringField("Other substance", validators=[Length(max=80)],
                                   description="Only when you chose “Other”.")
     dose = StringField("Dose (optional)", validators=[Optional(), Length(max=80)],
                        description="For example “3.5 g dried” or “120 mg + 60 mg”.")

@@ -1,0 +1,124 @@
+"""What every response shares: headers, error pages, health, help, configuration."""
+import os
+import stat
+
+from journal import create_app
+from journal.config import instance_secret_key
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_is_secure_only_when_configured_for_https(database, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database(tmp_path), "SECRET_KEY": "k", "JOURNAL_HTTPS": True})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_no_inline_scripts_or_style_attributes_in_pages(patient_client):
+    for url in ("/", "/entries/new", "/steps/", "/sessions/new", "/help", "/account"):
+        page = patient_client.get(url).get_data(as_text=True)
+        assert " style=" not in page
+        for chunk in page.split("<script")[1:]:
+            assert "src=" in chunk.split(">")[0], url
+
+
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    url = f"sqlite:///{tmp_path}/missing-dir/none.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k", "TESTING": True})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "unavailable"
+
+
+def test_custom_404_and_405_pages(patient_client):
+    response = patient_client.get("/no/such/page")
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+    assert patient_client.get(f"/entries/{'0' * 32}").status_code == 404
+    assert patient_client.get("/entries/not-a-uuid").status_code == 404
+    assert patient_client.get("/trash/empty").status_code == 405
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get("/nowhere", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json["status"] == 404
+
+
+def test_an_unexpected_error_is_a_friendly_500_page(app, client):
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("private entry text must not appear")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "private entry text" not in response.get_data(as_text=True)
+    assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_oversized_body_is_413(patient_client):
+    response = patient_client.submit("/entries/new", {"insights": "x" * 300_000, "mood": "5"})
+    assert response.status_code == 413
+
+
+def test_help_page_is_public_configurable_and_linked_from_every_page(app, client, patient_client):
+    page = client.get("/help").get_data(as_text=True)
+    assert "988" in page and "not monitored in real time" in page
+    for url in ("/login", "/register"):
+        assert 'href="/help"' in client.get(url).get_data(as_text=True)
+    assert 'href="/help"' in patient_client.get("/").get_data(as_text=True)
+    app.config["CRISIS_RESOURCES"] = [{"name": "Samaritans (UK)", "contact": "Call 116 123", "href": "tel:116123"}]
+    page = client.get("/help").get_data(as_text=True)
+    assert "Samaritans" in page and "988" not in page
+
+
+def test_first_run_generates_a_private_secret_key_once(tmp_path):
+    key = instance_secret_key(tmp_path)
+    assert len(key) >= 40 and instance_secret_key(tmp_path) == key
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+
+
+def test_environment_overrides_database_url_and_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("JOURNAL_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite")
+    monkeypatch.setenv("JOURNAL_SECRET_KEY", "from-the-environment")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    from journal.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_search_terms_are_kept_out_of_access_logs():
+    import logging
+
+    from journal.web import RedactQueryStrings
+
+    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - "%s" %s',
+                               ("127.0.0.1", "GET /?q=my+secret+grief HTTP/1.1", "200"), None)
+    RedactQueryStrings().filter(record)
+    assert "secret" not in record.getMessage()
+
+
+def test_seed_demo_creates_logins_once(runner):
+    first = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "patient@demo.example" in first.output and "therapist@demo.example" in first.output
+    second = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not added" in second.output
