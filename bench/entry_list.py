@@ -1,0 +1,67 @@
+"""Benchmark: journal page render time and SQL statements as a journal grows.
+
+Prints figures; asserts nothing. Run with `make bench` (SQLite in a temp dir) or set
+JOURNAL_BENCH_DATABASE_URL to a PostgreSQL URL to measure there.
+"""
+import os
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from journal import create_app
+from journal.auth.models import User
+from journal.entries.models import ActionStep, Entry
+from journal.extensions import db
+from journal.timeutil import utcnow
+
+SIZES = [100, 1_000, 10_000]
+REPEATS = 20
+
+
+def build(app, count: int) -> User:
+    user = User(email=f"bench{count}@example.org", display_name="Bench", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    now = utcnow()
+    for n in range(count):
+        entry = Entry(owner_id=user.id, insights=f"entry {n} " * 40, mood=n % 10 + 1,
+                      emotions=["awe"], written_at=now - timedelta(minutes=n))
+        entry.action_steps = [ActionStep(text=f"step {n}", position=0)]
+        db.session.add(entry)
+    db.session.commit()
+    return user
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp()
+    url = os.environ.get("JOURNAL_BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+        print(f"database: {db.engine.dialect.name}")
+        print(f"{'entries':>8} {'median ms':>10} {'p95 ms':>8} {'statements':>10}")
+        for size in SIZES:
+            user = build(app, size)
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user.id)
+                session["_fresh"] = True
+            timings, statements = [], []
+            sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+            for _ in range(REPEATS):
+                statements.clear()
+                start = time.perf_counter()
+                assert client.get("/").status_code == 200
+                timings.append((time.perf_counter() - start) * 1000)
+            timings.sort()
+            print(f"{size:>8} {statistics.median(timings):>10.1f} {timings[int(REPEATS * .95) - 1]:>8.1f} "
+                  f"{len(statements):>10}")
+        db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
