@@ -3,6 +3,7 @@
 The server runs the real app in a thread on a free loopback port, against the
 test's own fresh database, so a test can check the database after a journey.
 """
+import os
 import re
 import threading
 
@@ -43,6 +44,9 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
+    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+        # CI (.ci/run) installs it and never skips; on a laptop, say what is missing.
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
