@@ -54,6 +54,8 @@ ROUTES: dict[str, Route] = {
     "auth.register": Route("GET", lambda w: "/register", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.logout": Route("POST", lambda w: "/logout", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "privacy.export": Route("GET", lambda w: "/account/export", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "privacy.delete": Route("GET", lambda w: "/account/delete", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "entries.index": patient_page("GET", lambda w: "/", 200),
     "entries.new": patient_page("GET", lambda w: "/entries/new", 200),
     "entries.show": patient_only("GET", lambda w: f"/entries/{w['entry'].id}", 200),
