@@ -2,3 +2,4 @@
 from journal.auth.models import User  # noqa: F401
 from journal.dosing.models import DosingSession  # noqa: F401
 from journal.entries.models import ActionStep, Entry  # noqa: F401
+from journal.api.models import SyncReceipt  # noqa: F401

@@ -46,6 +46,10 @@ def add_security_headers(response):
     # Personal pages must not sit in shared caches; the service worker keeps its own copy.
     if current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "private, no-cache")
+    if request.endpoint == "auth.logout" and request.method == "POST":
+        # Shared phones: the browser drops this site's caches, IndexedDB and service
+        # worker, even without JavaScript (app.js also wipes before it posts).
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
@@ -60,13 +64,15 @@ def handle_http_error(error: HTTPException):
     """One answer for every 4xx/5xx: JSON for API clients, a page for people."""
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)
-    message = error.description if isinstance(error, CSRFError) or code in (400, 413, 429) else None
+    message = error.description if isinstance(error, CSRFError) or code in (400, 413, 415, 429) else None
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
     if wants_json():
         body = {"error": title, "status": code}
         if message:
             body["message"] = message
+        if isinstance(error, CSRFError):
+            body["reason"] = "csrf"  # the offline outbox fetches a fresh token and retries
         return jsonify(body), code, error.get_headers() if code == 405 else {}
     response = render_template("error.html", code=code, title=title, message=message)
     return response, code

@@ -46,6 +46,13 @@ def session_form(world):
     return {"date": "2026-10-01", "substance": "mdma"}
 
 
+def entry_json(world):
+    return {"base_version": world["entry"].version, "insights": "changed", "mood": 5}
+
+
+EVERYONE_200 = {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}
+
+
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: "/static/css/app.css", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "help.crisis": Route("GET", lambda w: "/help", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
@@ -71,6 +78,14 @@ ROUTES: dict[str, Route] = {
     "dosing.new": patient_page("POST", lambda w: "/sessions/new", 302, session_form),
     "dosing.edit": patient_only("POST", lambda w: f"/sessions/{w['session'].id}/edit", 302, session_form),
     "dosing.delete": patient_only("POST", lambda w: f"/sessions/{w['session'].id}/delete", 302),
+    "pwa.manifest": Route("GET", lambda w: "/manifest.webmanifest", EVERYONE_200),
+    "pwa.service_worker": Route("GET", lambda w: "/sw.js", EVERYONE_200),
+    "pwa.offline": Route("GET", lambda w: "/offline", EVERYONE_200),
+    "api.openapi": Route("GET", lambda w: "/api/v1/openapi.json", EVERYONE_200),
+    "api.session": Route("GET", lambda w: "/api/v1/session", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "api.changes": patient_page("GET", lambda w: "/api/v1/entries", 200),
+    "api.put": patient_only("PUT", lambda w: f"/api/v1/entries/{w['entry'].id}", 200, entry_json),
+    "api.delete": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}?base_version=1", 200),
 }
 
 
@@ -103,6 +118,9 @@ def test_route_answers_each_role_as_the_table_says(app, world, endpoint, role):
     url = route.url(world)
     if route.method == "GET":
         response = client.get(url)
+    elif route.method in ("PUT", "DELETE"):
+        response = client.open(url, method=route.method, json=route.data(world) if route.data else None,
+                               headers={"X-CSRFToken": client.csrf_token()})
     else:
         response = client.submit(url, route.data(world) if route.data else {})
     expected = route.expect[role]

@@ -38,3 +38,15 @@ def get_step_for_owner(step_id: uuid.UUID, owner_id: uuid.UUID) -> ActionStep:
     if step is None:
         abort(404)
     return step
+
+
+def get_entry_for_sync(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry | None:
+    """The owner's entry for the sync API, Trash included; ``None`` when the id is free.
+
+    :raise 404: when the id belongs to someone else's entry (never overwritten, never
+        revealed).
+    """
+    entry = db.session.scalar(sa.select(Entry).where(Entry.id == entry_id))
+    if entry is not None and entry.owner_id != owner_id:
+        abort(404)
+    return entry

@@ -31,6 +31,8 @@ class Entry(db.Model):
     __tablename__ = "entries"
     __table_args__ = (
         sa.Index("ix_entries_owner_written", "owner_id", "written_at", "id"),
+        #: The sync changes feed walks a patient's entries by last change.
+        sa.Index("ix_entries_owner_updated", "owner_id", "updated_at", "id"),
         sa.CheckConstraint(f"mood BETWEEN {MOOD_MIN} AND {MOOD_MAX}", name="ck_entries_mood"),
     )
 
@@ -51,6 +53,11 @@ class Entry(db.Model):
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     #: Set while the entry is in the Trash; purged for good after the retention period.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    # Every UPDATE says "WHERE version = <the version I read>": two devices saving on
+    # the same base version at the same moment cannot both win; the loser gets
+    # StaleDataError (a 409 in the sync API). ``touch()`` sets the new number.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     dosing_session: Mapped[DosingSession | None] = relationship(lazy="raise")
     action_steps: Mapped[list["ActionStep"]] = relationship(

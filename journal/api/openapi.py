@@ -1,0 +1,125 @@
+"""The sync API described as an OpenAPI 3.1 document (served at /api/v1/openapi.json)."""
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_ENTRY_ANSWER = {"application/json": {"schema": {"type": "object", "required": ["entry"], "properties": {
+    "entry": {"$ref": "#/components/schemas/Entry"},
+    "replayed": {"type": "boolean", "description": "This exact request had already been applied."}}}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+_ENTRY_ID = {"name": "entry_id", "in": "path", "required": True,
+             "description": "The entry's UUID, made by the device that created it.",
+             "schema": {"type": "string", "format": "uuid"}}
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+             "description": 'The version the device edited, as an entity tag ("3").',
+             "schema": {"type": "string"}}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Integration Journal sync API",
+        "version": "1",
+        "description": (
+            "What the offline app replays its outbox against. Session-cookie authentication; "
+            "every write sends the CSRF token from GET /api/v1/session in the X-CSRFToken header. "
+            "Writes are idempotent: replaying a request that was applied (a lost response) changes "
+            "nothing and answers as the first time. Updates and deletes name the version they were "
+            "based on; a stale one gets 409 with the server's copy, and nothing is overwritten."),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        "schemas": {
+            "ActionStep": {"type": "object", "required": ["text"], "properties": {
+                "id": {"type": ["string", "null"], "format": "uuid"},
+                "text": {"type": "string", "maxLength": 500},
+                "due_date": {"type": ["string", "null"], "format": "date"},
+                "done": {"type": "boolean", "default": False}}},
+            "EntryInput": {"type": "object", "required": ["mood"], "properties": {
+                "base_version": {"type": ["integer", "null"], "minimum": 1,
+                                 "description": "Version edited (instead of If-Match); omit to create."},
+                "insights": {"type": "string", "maxLength": 20000},
+                "mood": {"type": "integer", "minimum": 1, "maximum": 10},
+                "emotions": {"type": "array", "items": {"type": "string"}},
+                "dosing_session_id": {"type": ["string", "null"], "format": "uuid"},
+                "written_at": {"type": ["string", "null"], "description": (
+                    "ISO 8601 with an offset, or local YYYY-MM-DDTHH:MM in the account's time zone; "
+                    "omitted means now.")},
+                "action_steps": {"type": "array", "maxItems": 50,
+                                 "items": {"$ref": "#/components/schemas/ActionStep"}}}},
+            "Entry": {"type": "object", "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer"},
+                "insights": {"type": "string"},
+                "mood": {"type": "integer"},
+                "emotions": {"type": "array", "items": {"type": "string"}},
+                "dosing_session_id": {"type": ["string", "null"], "format": "uuid"},
+                "written_at": {"type": "string", "format": "date-time"},
+                "written_at_local": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "deleted": {"type": "boolean", "description": "In the Trash: a tombstone."},
+                "deleted_at": {"type": ["string", "null"], "format": "date-time"},
+                "action_steps": {"type": "array", "items": {"$ref": "#/components/schemas/ActionStep"}}}},
+            "Error": {"type": "object", "required": ["error", "status"], "properties": {
+                "error": {"type": "string"},
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {
+                    "type": "array", "items": {"type": "string"}},
+                    "description": 'Messages per field; steps as "action_steps.0.text".'},
+                "current": {"oneOf": [{"$ref": "#/components/schemas/Entry"}, {"type": "null"}],
+                            "description": "On 409: the server's copy."}}},
+        },
+    },
+    "security": [{"session": []}],
+    "paths": {
+        "/session": {"get": {
+            "summary": "Who is logged in, with a fresh CSRF token",
+            "responses": {"200": {"description": "Logged in", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"csrf_token": {"type": "string"},
+                                                 "user": {"type": "object"}}}}}},
+                          "401": _error("Not logged in")}}},
+        "/entries": {"get": {
+            "summary": "The patient's changed entries since a cursor, tombstones included",
+            "parameters": [
+                {"name": "since", "in": "query", "schema": {"type": "string"},
+                 "description": "The `next` of the previous page; omit for everything."},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+            "responses": {
+                "200": {"description": "Oldest change first", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+                        "next": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}}}},
+                "400": _error("Bad cursor or limit"), "401": _error("Not logged in"),
+                "403": _error("Not a patient")}}},
+        "/entries/{entry_id}": {
+            "parameters": [_ENTRY_ID],
+            "put": {
+                "summary": "Create or update an entry (idempotent upsert)",
+                "parameters": [_IF_MATCH],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/EntryInput"}}}},
+                "responses": {
+                    "201": {"description": "Created", "content": _ENTRY_ANSWER},
+                    "200": {"description": "Updated (or a replay of an update)", "content": _ENTRY_ANSWER},
+                    "400": _error("Malformed JSON, bad If-Match or bad CSRF token"),
+                    "401": _error("Not logged in"), "403": _error("Not a patient"),
+                    "404": _error("Not a UUID, or another person's entry"),
+                    "409": _error("Stale version: `current` holds the server's copy"),
+                    "413": _error("Body over 64 KB"), "415": _error("Not application/json"),
+                    "422": _error("Validation failed: see `fields`")}},
+            "delete": {
+                "summary": "Move an entry to the Trash (a tombstone for other devices)",
+                "parameters": [_IF_MATCH, {"name": "base_version", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": {"description": "In the Trash", "content": _ENTRY_ANSWER},
+                    "400": _error("Bad version or CSRF token"), "401": _error("Not logged in"),
+                    "404": _error("No such entry of yours"),
+                    "409": _error("Stale version: `current` holds the server's copy"),
+                    "428": _error("No version given")}}},
+    },
+}

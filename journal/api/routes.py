@@ -1,0 +1,161 @@
+"""Sync endpoints: parse and check the request, call journal.api.sync, answer JSON."""
+import json
+import re
+import uuid
+
+from flask import abort, jsonify, request
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from journal.api import bp
+from journal.api.openapi import OPENAPI
+from journal.api.payload import PayloadError, entry_json, flatten_errors, to_formdata
+from journal.api.sync import Conflict, Invalid, changes_since, delete_entry, fingerprint, put_entry
+from journal.auth.access import patient_required
+from journal.dosing.access import sessions_of
+from journal.entries.forms import EntryForm
+from journal.entries.service import BadCursor
+
+#: A whole entry with 50 steps is far below this; anything bigger is not an entry.
+MAX_BODY = 64 * 1024
+CHANGES_LIMIT = 100
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+@bp.after_request
+def never_store(response):
+    """API answers hold private entries: no cache, service worker included, may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(status: int, message: str, fields: dict | None = None, **extra):
+    body = {"error": message, "status": status, **extra}
+    if fields:
+        body["fields"] = fields
+    return jsonify(body), status
+
+
+def _json_body() -> dict:
+    """The request's JSON object.
+
+    :raise 415: when it is not sent as application/json.
+    :raise 413: when it is larger than ``MAX_BODY``.
+    :raise 400: when it is not a JSON object.
+    """
+    if request.mimetype != "application/json":
+        abort(415, "Send the entry as application/json.")
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413, f"An entry must be under {MAX_BODY // 1024} KB.")
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY:
+        abort(413, f"An entry must be under {MAX_BODY // 1024} KB.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        abort(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        abort(400, "The body must be a JSON object.")
+    return body
+
+
+def _base_version(body: dict | None) -> int | None:
+    """The version the device edited: ``If-Match`` header, else ``base_version``.
+
+    :raise 400: when it is not a positive whole number.
+    """
+    header = request.headers.get("If-Match")
+    if header is not None:
+        match = _IF_MATCH.match(header)
+        if not match:
+            abort(400, 'If-Match must be an entity tag like "3".')
+        return int(match.group(1))
+    value = (body or {}).get("base_version", request.args.get("base_version"))
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        abort(400, "base_version must be a whole number of 1 or more.")
+    return value
+
+
+def _answer(status: int, entry, **extra):
+    response = jsonify(entry=entry_json(entry, current_user.timezone), **extra)
+    response.status_code = status
+    response.headers["ETag"] = f'"{entry.version}"'
+    return response
+
+
+def _conflict(error: Conflict):
+    current = entry_json(error.current, current_user.timezone) if error.current else None
+    return _error(409, "This entry changed on another device.", current=current,
+                  message="Your copy was kept. Compare both versions and choose what to keep.")
+
+
+@bp.route("/session")
+@login_required
+def session():
+    """Who is logged in, and a fresh CSRF token for the next writes."""
+    return jsonify(csrf_token=generate_csrf(), user={
+        "id": str(current_user.id), "display_name": current_user.display_name,
+        "timezone": current_user.timezone, "role": current_user.role})
+
+
+@bp.route("/entries/<uuid:entry_id>", methods=["PUT"])
+@patient_required
+def put(entry_id: uuid.UUID):
+    """Create or update an entry (idempotent; 201 created, 200 updated, 409 stale version)."""
+    body = _json_body()
+    base_version = _base_version(body)
+    content = {key: value for key, value in body.items() if key != "base_version"}
+    try:
+        formdata = to_formdata(content, current_user.timezone)
+    except PayloadError as error:
+        return _error(422, "Some fields need attention.", error.fields)
+    form = EntryForm(formdata=formdata, meta={"csrf": False}, sessions=sessions_of(current_user.id),
+                     tz_name=current_user.timezone)
+    try:
+        result = put_entry(entry_id, current_user.id, form, base_version=base_version,
+                           print_=fingerprint("PUT", entry_id, base_version, content))
+    except Invalid as error:
+        return _error(422, "Some fields need attention.", flatten_errors(error.form.errors))
+    except Conflict as error:
+        return _conflict(error)
+    return _answer(result.status, result.entry, replayed=result.replayed)
+
+
+@bp.route("/entries/<uuid:entry_id>", methods=["DELETE"])
+@patient_required
+def delete(entry_id: uuid.UUID):
+    """Move an entry to the Trash (a tombstone in the changes feed); 409 on a stale version."""
+    base_version = _base_version(None)
+    if base_version is None:
+        return _error(428, "Say which version you are deleting (If-Match or base_version).")
+    try:
+        result = delete_entry(entry_id, current_user.id, base_version=base_version,
+                              print_=fingerprint("DELETE", entry_id, base_version, None))
+    except Conflict as error:
+        return _conflict(error)
+    return _answer(result.status, result.entry, replayed=result.replayed)
+
+
+@bp.route("/entries")
+@patient_required
+def changes():
+    """The patient's entries changed since ``since`` (tombstones included), oldest first."""
+    limit = request.args.get("limit", CHANGES_LIMIT, type=int)
+    if not 1 <= limit <= CHANGES_LIMIT:
+        abort(400, f"limit must be from 1 to {CHANGES_LIMIT}.")
+    try:
+        page = changes_since(current_user.id, request.args.get("since") or None, limit)
+    except BadCursor:
+        abort(400, "That since cursor is not valid; start again without it.")
+    return jsonify(entries=[entry_json(e, current_user.timezone) for e in page.entries],
+                   next=page.cursor, has_more=page.has_more)
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The API described as OpenAPI 3.1."""
+    return jsonify(OPENAPI)

@@ -1,0 +1,89 @@
+"""The manifest, the service worker (with a cache name that follows its files) and /offline."""
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+
+from flask import current_app, render_template, url_for
+
+from journal.pwa import bp
+
+#: Files under static/ every device keeps, so the app opens with no network.
+SHELL_STATIC = [
+    "css/app.css",
+    "js/app.js", "js/db.js", "js/outbox.js", "js/entry-form.js", "js/offline-views.js",
+    "js/timezone.js",
+    "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png", "icons/icon.svg",
+]
+#: Templates whose output is in the shell; a change to any of them renames the cache.
+SHELL_TEMPLATES = ["pwa/offline.html", "pwa/sw.js", "base.html"]
+#: Personal pages kept for offline use (fetched with the patient's cookie, wiped at logout).
+PERSONAL_PAGES = ["/", "/entries/new"]
+#: Never cached by the service worker: private API answers and other people's data.
+NEVER_CACHE = ["/api/", "/therapist", "/care"]
+
+THEME_COLOUR = "#3d5a80"
+BACKGROUND_COLOUR = "#fbfaf7"
+
+#: Stands in for the patient on the shared offline page: it names no one.
+SHELL_USER = SimpleNamespace(is_authenticated=True, is_patient=True, is_therapist=False,
+                             display_name="", timezone="UTC", is_anonymous=False)
+
+
+def shell_hash() -> str:
+    """A short hash of every shell file: the service worker's cache name follows it."""
+    digest = hashlib.sha256()
+    static = Path(current_app.static_folder)
+    templates = Path(current_app.template_folder)
+    for path in [static / name for name in SHELL_STATIC] + [templates / name for name in SHELL_TEMPLATES]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest that makes the journal installable."""
+    icon = lambda name, size, purpose: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
+        "purpose": purpose}
+    body = {
+        "id": "/",
+        "name": "Integration Journal",
+        "short_name": "Journal",
+        "description": "A private journal for integrating psychedelic-assisted therapy, "
+                       "that works with no network.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "lang": "en",
+        "categories": ["health", "lifestyle"],
+        "icons": [icon("icon-192.png", "192x192", "any"), icon("icon-512.png", "512x512", "any"),
+                  icon("maskable-512.png", "512x512", "maskable")],
+    }
+    response = current_app.response_class(current_app.json.dumps(body), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, at the root so its scope is the whole app."""
+    version = shell_hash()
+    shell = [url_for("static", filename=name) for name in SHELL_STATIC]
+    shell += [url_for("pwa.offline"), url_for("pwa.manifest")]
+    body = render_template("pwa/sw.js", version=version, shell=shell, personal=PERSONAL_PAGES,
+                           never_cache=NEVER_CACHE, offline=url_for("pwa.offline"),
+                           new_entry=url_for("entries.new"))
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    """What opens when there is no network and no saved copy of the page asked for."""
+    return render_template("pwa/offline.html", current_user=SHELL_USER)

@@ -1,0 +1,126 @@
+// Starts the offline app on every page: the service worker, the sync status, the
+// enhanced entry form, the device's lists, and a logout that leaves nothing behind.
+import * as db from './db.js';
+import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
+import { renderOfflinePage, renderOutbox } from './offline-views.js';
+import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
+
+const SYNC_EVERY = 30 * 1000;
+const isPatient = Boolean(document.querySelector('[data-sync-status]'));
+
+async function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  try {
+    await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data === 'sync-outbox') sync();
+    });
+  } catch (error) {
+    // The app still works online without it.
+  }
+}
+
+async function showStatus() {
+  const box = document.querySelector('[data-sync-status]');
+  if (!box) return;
+  const items = await db.outboxItems();
+  const conflicts = await db.count('conflicts');
+  let text = 'All synced.';
+  let kind = 'ok';
+  if (items.some((i) => i.state === 'invalid')) {
+    text = 'Sync problem: an entry needs your attention before it can sync.'; kind = 'problem';
+  } else if (items.some((i) => i.state === 'auth') || state.problem === 'auth') {
+    text = `Sync problem: log in again to sync ${items.length} waiting ${items.length === 1 ? 'entry' : 'entries'}.`; kind = 'problem';
+  } else if (items.length) {
+    text = `${items.length} waiting to sync${!navigator.onLine || state.offline ? ' (offline)' : ''}.`; kind = 'waiting';
+  } else if (!navigator.onLine || state.offline) {
+    text = 'Offline. All synced so far.'; kind = 'waiting';
+  }
+  if (conflicts) text += ` ${conflicts} changed on two devices: see your journal.`;
+  const line = box.querySelector('[data-sync-text]');
+  if (line.textContent !== text) line.textContent = text;
+  box.dataset.state = kind;
+  box.hidden = false;
+}
+
+async function refreshViews() {
+  await Promise.all([showStatus(), renderOutbox()]);
+}
+
+let pulling = false;
+async function sync({ force = false } = {}) {
+  if (!isPatient) return;
+  const before = await db.count('outbox');
+  const result = await syncOutbox({ force });
+  if (!result.problem && navigator.onLine && !pulling) {
+    pulling = true;
+    try {
+      await pullChanges();
+      if (before) navigator.serviceWorker?.controller?.postMessage('cache-personal-pages');
+    } catch (error) {
+      // Offline again: the device copy stays as it was.
+    } finally {
+      pulling = false;
+    }
+  }
+  await refreshViews();
+}
+
+async function registerBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register('journal-outbox');
+  } catch (error) {
+    // No Background Sync here (Safari, Firefox): online events and the timer cover it.
+  }
+}
+
+function guardLogout() {
+  const form = document.querySelector('[data-logout-form]');
+  if (!form) return;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const waiting = isPatient ? await db.count('outbox') : 0;
+    if (waiting && form.dataset.confirmed !== 'yes') {
+      form.dataset.confirmed = 'yes';
+      const warning = document.createElement('p');
+      warning.className = 'error-summary';
+      warning.setAttribute('role', 'alert');
+      warning.textContent = `${waiting} ${waiting === 1 ? 'entry has' : 'entries have'} not synced yet. Logging out deletes ${waiting === 1 ? 'it' : 'them'} from this device. Press "Log out" again to log out anyway, or stay and let ${waiting === 1 ? 'it' : 'them'} sync.`;
+      form.before(warning);
+      form.querySelector('button').textContent = 'Log out anyway';
+      return;
+    }
+    await wipeDevice();
+    form.submit();
+  });
+}
+
+/** Remove personal data from this device: IndexedDB and the cached personal pages. */
+export async function wipeDevice() {
+  await db.wipe();
+  if ('caches' in window) {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => !n.startsWith('journal-shell-')).map((n) => caches.delete(n)));
+  }
+}
+
+async function start() {
+  showStoredFlash();
+  registerServiceWorker();
+  guardLogout();
+  if (!isPatient) return;
+  await enhanceEntryForm();
+  await renderOfflinePage();
+  await refreshViews();
+  document.addEventListener('journal:outbox-changed', refreshViews);
+  window.addEventListener('online', () => sync({ force: true }));
+  window.addEventListener('offline', () => { state.offline = true; showStatus(); });
+  window.setInterval(() => sync(), SYNC_EVERY);
+  if (await db.count('outbox')) registerBackgroundSync();
+  document.addEventListener('journal:outbox-changed', registerBackgroundSync);
+  if (navigator.onLine) refreshToken().catch(() => {});
+  sync({ force: true });
+}
+
+start();

@@ -1,0 +1,211 @@
+// The entry form, enhanced: steps are added and removed on the device, and saving goes
+// to the outbox first (so no word is lost), then straight to the server when it can.
+import * as db from './db.js';
+import { saveEntry, syncOutbox, uuid } from './outbox.js';
+
+const FLASH_KEY = 'journal-flash';
+
+function stepRows(form) {
+  return [...form.querySelectorAll('.step-row')];
+}
+
+function el(tag, attrs = {}, text = '') {
+  const node = document.createElement(tag);
+  Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, v));
+  if (text) node.textContent = text;
+  return node;
+}
+
+function field(labelText, input) {
+  const wrap = el('div', { class: 'field' });
+  wrap.append(el('label', { for: input.id }, labelText), input);
+  return wrap;
+}
+
+function buildStepRow(n, step = {}) {
+  const prefix = `action_steps-${n}-`;
+  const row = el('div', { class: 'step-row' });
+  row.append(el('input', { type: 'hidden', id: `${prefix}id`, name: `${prefix}id`, value: step.id || '' }));
+  const text = el('input', { type: 'text', id: `${prefix}text`, name: `${prefix}text`, maxlength: '500', required: '' });
+  text.value = step.text || '';
+  row.append(field(`Step ${n + 1}`, text));
+  const due = el('input', { type: 'date', id: `${prefix}due_date`, name: `${prefix}due_date` });
+  due.value = step.due_date || '';
+  row.append(field('Due (optional)', due));
+  const doneWrap = el('div', { class: 'field checkbox-field' });
+  const done = el('input', { type: 'checkbox', id: `${prefix}done`, name: `${prefix}done`, value: 'y' });
+  done.checked = Boolean(step.done);
+  doneWrap.append(done, document.createTextNode(' '), el('label', { for: done.id }, 'Done'));
+  row.append(doneWrap);
+  row.append(el('button', { type: 'submit', name: 'remove_step', value: String(n), class: 'button', formnovalidate: '' }, `Remove step ${n + 1}`));
+  return row;
+}
+
+/** Re-draw the step rows from data, numbered 1..n (ids in names follow the order). */
+function renderSteps(form, steps) {
+  const fieldset = form.querySelector('.action-steps');
+  stepRows(form).forEach((row) => row.remove());
+  fieldset.querySelector('.empty')?.remove();
+  const addButton = fieldset.querySelector('button[name="add_step"]');
+  steps.forEach((step, n) => addButton.before(buildStepRow(n, step)));
+  if (!steps.length) addButton.before(el('p', { class: 'empty' }, 'No action steps yet.'));
+}
+
+function readSteps(form) {
+  return stepRows(form).map((row) => ({
+    id: row.querySelector('input[name$="-id"]').value || uuid(),
+    text: row.querySelector('input[name$="-text"]').value,
+    due_date: row.querySelector('input[name$="-due_date"]').value || null,
+    done: row.querySelector('input[name$="-done"]').checked,
+  }));
+}
+
+/** The form as the sync API's JSON. */
+export function readForm(form) {
+  const data = new FormData(form);
+  const mood = data.get('mood');
+  return {
+    insights: data.get('insights') || '',
+    mood: mood ? Number(mood) : null,
+    emotions: data.getAll('emotions'),
+    dosing_session_id: data.get('dosing_session_id') || null,
+    written_at: data.get('written_at') || new Date().toISOString(),
+    action_steps: readSteps(form),
+  };
+}
+
+/** Put an entry (outbox payload or cached copy) into the form. */
+export function fillForm(form, entry) {
+  form.querySelector('[name="insights"]').value = entry.insights || '';
+  form.querySelectorAll('[name="mood"]').forEach((r) => { r.checked = Number(r.value) === entry.mood; });
+  const emotions = new Set(entry.emotions || []);
+  form.querySelectorAll('[name="emotions"]').forEach((c) => { c.checked = emotions.has(c.value); });
+  const session = form.querySelector('[name="dosing_session_id"]');
+  if (session) session.value = entry.dosing_session_id || '';
+  const written = form.querySelector('[name="written_at"]');
+  const local = entry.written_at_local || entry.written_at || '';
+  if (written) written.value = /Z|[+-]\d\d:\d\d$/.test(local) ? '' : local.slice(0, 16);
+  renderSteps(form, entry.action_steps || []);
+}
+
+function clearErrors(form) {
+  form.querySelectorAll('.js-error').forEach((p) => p.remove());
+  form.querySelectorAll('[aria-invalid="true"]').forEach((i) => i.removeAttribute('aria-invalid'));
+  document.querySelector('[data-form-problem]')?.remove();
+}
+
+/** Show the server's field messages next to their fields, and a summary on top. */
+export function showErrors(form, fields) {
+  clearErrors(form);
+  const summary = el('div', { class: 'error-summary', role: 'alert', 'data-form-problem': '' });
+  summary.append(el('p', {}, 'This entry is saved on this device but the server could not accept it. Please correct the highlighted fields, then save again.'));
+  Object.entries(fields || {}).forEach(([name, messages]) => {
+    const inputName = name.replace(/^action_steps\.(\d+)\.(\w+)$/, 'action_steps-$1-$2');
+    const input = inputName && form.querySelector(`[name="${CSS.escape(inputName)}"]`);
+    const text = (messages || []).join(' ');
+    if (input) {
+      const id = `${input.id || inputName}-js-error`;
+      const p = el('p', { class: 'error js-error', id }, text);
+      const container = input.closest('fieldset.field, .field') || input.parentElement;
+      container.append(p);
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    } else {
+      summary.append(el('p', { class: 'error js-error' }, text));
+    }
+  });
+  form.before(summary);
+  summary.focus?.();
+}
+
+function message(form, text, kind = 'info') {
+  document.querySelector('[data-form-problem]')?.remove();
+  const p = el('p', { class: `flash flash-${kind}`, role: 'status', 'data-form-problem': '' }, text);
+  form.before(p);
+}
+
+export function showStoredFlash() {
+  const text = sessionStorage.getItem(FLASH_KEY);
+  if (!text) return;
+  sessionStorage.removeItem(FLASH_KEY);
+  document.querySelector('main')?.prepend(el('p', { class: 'flash flash-success', role: 'status' }, text));
+}
+
+async function onSubmit(form, event, context) {
+  const button = event.submitter;
+  if (button?.name === 'add_step' || button?.name === 'remove_step') {
+    event.preventDefault();
+    const steps = readSteps(form);
+    if (button.name === 'add_step' && steps.length < 50) steps.push({ id: '', text: '', due_date: null, done: false });
+    if (button.name === 'remove_step') steps.splice(Number(button.value), 1);
+    renderSteps(form, steps);
+    const rows = stepRows(form);
+    if (button.name === 'add_step') rows[rows.length - 1]?.querySelector('input[type="text"]').focus();
+    else form.querySelector('button[name="add_step"]').focus();
+    return;
+  }
+  event.preventDefault();
+  const payload = readForm(form);
+  await saveEntry(context.id, payload, context.baseVersion);
+  if (context.conflictId) await db.remove('conflicts', context.conflictId);
+  await syncOutbox({ force: true });
+  const left = await db.get('outbox', context.id);
+  document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
+  if (!left) {
+    sessionStorage.setItem(FLASH_KEY, context.isNew ? 'Entry saved.' : 'Entry updated.');
+    window.location.assign(`/entries/${context.id}`);
+  } else if (left.state === 'invalid') {
+    showErrors(form, left.errors);
+  } else if (left.state === 'auth') {
+    message(form, 'Saved on this device. Your login has expired: log in again and it will sync.', 'warning');
+  } else {
+    sessionStorage.setItem(FLASH_KEY, 'Saved on this device. It will sync when the network is back.');
+    window.location.assign('/');
+  }
+}
+
+/** Enhance the entry form on this page, if there is one. */
+export async function enhanceEntryForm() {
+  const form = document.querySelector('[data-entry-form]');
+  if (!form) return;
+  const params = new URLSearchParams(window.location.search);
+  const editMatch = window.location.pathname.match(/^\/entries\/([0-9a-f-]{36})\/edit$/);
+  const context = {
+    id: form.dataset.entryId || (editMatch && editMatch[1]) || params.get('draft') || uuid(),
+    baseVersion: form.dataset.entryVersion ? Number(form.dataset.entryVersion) : null,
+    isNew: !form.dataset.entryId && !editMatch,
+    conflictId: params.get('conflict'),
+  };
+  if (params.get('draft') || (editMatch && !form.dataset.entryId)) {
+    // An outbox item, or (offline) a cached entry, opened in the form.
+    const item = await db.get('outbox', context.id);
+    const cached = await db.get('entries', context.id);
+    if (item) {
+      context.baseVersion = item.base_version;
+      context.isNew = !item.base_version;
+      fillForm(form, item.payload || cached || {});
+      if (item.state === 'invalid') showErrors(form, item.errors);
+    } else if (cached) {
+      context.baseVersion = cached.version;
+      context.isNew = false;
+      fillForm(form, cached);
+    }
+    const heading = document.querySelector('main h1');
+    if (heading && !context.isNew) heading.textContent = 'Edit entry';
+  }
+  if (context.conflictId) {
+    const conflict = await db.get('conflicts', context.conflictId);
+    if (conflict) {
+      context.id = conflict.entry_id;
+      context.baseVersion = conflict.theirs ? conflict.theirs.version : null;
+      context.isNew = !conflict.theirs;
+      fillForm(form, conflict.mine);
+    }
+  }
+  form.addEventListener('submit', (event) => {
+    onSubmit(form, event, context).catch(() => {
+      // Storage failed: fall back to a plain form post so nothing is lost online.
+      form.submit();
+    });
+  });
+}
