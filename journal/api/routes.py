@@ -29,8 +29,8 @@ def never_store(response):
     return response
 
 
-def _error(status: int, message: str, fields: dict | None = None, **extra):
-    body = {"error": message, "status": status, **extra}
+def _error(status: int, title: str, fields: dict | None = None, **extra):
+    body = {"error": title, "status": status, **extra}
     if fields:
         body["fields"] = fields
     return jsonify(body), status

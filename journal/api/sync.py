@@ -116,8 +116,10 @@ def delete_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, *, base_version: int 
 
 def _commit(entry: Entry, status: int, print_: str) -> WriteResult:
     """Commit the write with its receipt; a concurrent write on the same base loses."""
-    db.session.add(SyncReceipt(entry_id=entry.id, fingerprint=print_, status=status, version=entry.version))
     try:
+        db.session.flush()  # the entry row first: the receipt points at it
+        db.session.add(SyncReceipt(entry_id=entry.id, fingerprint=print_, status=status,
+                                   version=entry.version))
         db.session.commit()
     except (StaleDataError, sa.exc.IntegrityError):
         db.session.rollback()
