@@ -42,14 +42,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from journal.api import bp as api_bp
     from journal.auth import bp as auth_bp
+    from journal.care import bp as care_bp
     from journal.dosing import bp as dosing_bp
     from journal.entries import bp as entries_bp
     from journal.health import bp as health_bp
     from journal.help import bp as help_bp
     from journal.pwa import bp as pwa_bp
     from journal.steps import bp as steps_bp
+    from journal.therapist import bp as therapist_bp
 
     for bp in (auth_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
+        app.register_blueprint(bp)
+    for bp in (care_bp, therapist_bp):
         app.register_blueprint(bp)
 
 

@@ -3,3 +3,5 @@ from journal.auth.models import User  # noqa: F401
 from journal.dosing.models import DosingSession  # noqa: F401
 from journal.entries.models import ActionStep, Entry  # noqa: F401
 from journal.api.models import SyncReceipt  # noqa: F401
+from journal.care.models import CareLink, EntryRead, Invitation, InviteAttempt, Share  # noqa: F401
+from journal.therapist.models import Comment, Meeting, ReflectionPrompt, TherapistNote  # noqa: F401

@@ -28,3 +28,24 @@ def create_entry(owner, *, insights="Felt the river of grief move.", mood=6, ste
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def create_link(patient, therapist, *, ended=False):
+    """A care link, as if the patient had accepted the therapist's invitation."""
+    from journal.care.models import CareLink
+
+    link = CareLink(patient_id=patient.id, therapist_id=therapist.id)
+    if ended:
+        link.ended_at = utcnow()
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def share_entry(entry, therapist):
+    from journal.care.models import Share
+
+    share = Share(entry_id=entry.id, therapist_id=therapist.id)
+    db.session.add(share)
+    db.session.commit()
+    return share

@@ -2,6 +2,10 @@
 
 A route missing from ROUTES fails ``test_every_route_is_in_the_table``, so a new
 route cannot ship without saying who may use it. Another user's object is a 404.
+
+Therapists come in every relationship the care team knows: not linked (``therapist``),
+linked with the entry shared, linked but not shared, link ended, share revoked. A row
+that names only ``therapist`` expects the same answer for all of them.
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -9,10 +13,15 @@ from typing import Callable
 import pytest
 
 from journal.auth.models import PATIENT, THERAPIST
+from journal.extensions import db
 from tests.factories import create_entry, create_session
 
 ANON, OWNER, OTHER, THERAPIST_ROLE = "anonymous", "owner", "other patient", "therapist"
-ROLES = [ANON, OWNER, OTHER, THERAPIST_ROLE]
+#: Therapists by their relationship with the owner (THERAPIST_ROLE is not linked at all).
+SHARED, NOT_SHARED = "therapist linked, entry shared", "therapist linked, not shared"
+LINK_ENDED, SHARE_REVOKED = "therapist, link ended", "therapist, share revoked"
+LINKED_THERAPISTS = [SHARED, NOT_SHARED, LINK_ENDED, SHARE_REVOKED]
+ROLES = [ANON, OWNER, OTHER, THERAPIST_ROLE, *LINKED_THERAPISTS]
 LOGIN = "login"  # anonymous visitors are redirected to the login page
 
 #: Endpoints anyone may use, logged in or not, with the status each method gets.
@@ -23,9 +32,14 @@ PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.registe
 class Route:
     method: str
     url: Callable[[dict], str]
-    #: Expected status per role; roles left out expect the role's default.
+    #: Expected status per role; linked therapists left out expect what ``therapist`` gets.
     expect: dict = field(default_factory=dict)
     data: Callable[[dict], dict] | None = None
+
+    def expected(self, role: str):
+        if role in self.expect:
+            return self.expect[role]
+        return self.expect[THERAPIST_ROLE]
 
 
 def patient_only(method, url, owner, data=None):
@@ -36,6 +50,23 @@ def patient_only(method, url, owner, data=None):
 def patient_page(method, url, owner, data=None):
     """A patient page that names no object: any patient gets ``owner``, a therapist 403."""
     return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: owner, THERAPIST_ROLE: 403}, data)
+
+
+def therapist_page(method, url, ok, data=None):
+    """A therapist page that names no patient: every therapist gets ``ok``, patients 403."""
+    return Route(method, url, {ANON: LOGIN, OWNER: 403, OTHER: 403, THERAPIST_ROLE: ok}, data)
+
+
+def therapist_of_patient(method, url, ok, data=None):
+    """About the owner: therapists with an active link get ``ok`` (shared or not), others 404."""
+    return Route(method, url, {ANON: LOGIN, OWNER: 403, OTHER: 403, THERAPIST_ROLE: 404, SHARED: ok,
+                               NOT_SHARED: ok, SHARE_REVOKED: ok, LINK_ENDED: 404}, data)
+
+
+def therapist_of_entry(method, url, ok, data=None):
+    """About the shared entry: only the therapist it is shared with, over an active link."""
+    return Route(method, url, {ANON: LOGIN, OWNER: 403, OTHER: 403, THERAPIST_ROLE: 404, SHARED: ok,
+                               NOT_SHARED: 404, SHARE_REVOKED: 404, LINK_ENDED: 404}, data)
 
 
 def entry_form(world):
@@ -51,6 +82,14 @@ def entry_json(world):
 
 
 EVERYONE_200 = {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}
+
+
+def share_form(world):
+    return {"share_with": str(world[SHARED].id)}
+
+
+def text_form(name):
+    return lambda world: {name: "What did the grief you met want you to know?"}
 
 
 ROUTES: dict[str, Route] = {
@@ -86,7 +125,55 @@ ROUTES: dict[str, Route] = {
     "api.changes": patient_page("GET", lambda w: "/api/v1/entries", 200),
     "api.put": patient_only("PUT", lambda w: f"/api/v1/entries/{w['entry'].id}", 200, entry_json),
     "api.delete": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}?base_version=1", 200),
+    # Care team, patient side.
+    "care.team": patient_page("GET", lambda w: "/care/", 200),
+    "care.join": patient_page("GET", lambda w: "/care/join", 200),
+    "care.consent": patient_page("GET", lambda w: f"/care/join/{w['invitation'].code}", 200),
+    "care.remove": patient_only("POST", lambda w: f"/care/team/{w['link'].id}/remove", 302),
+    "care.share_entry": patient_only("POST", lambda w: f"/care/entries/{w['entry'].id}/sharing", 302, share_form),
+    "care.share_session": patient_only("POST", lambda w: f"/care/sessions/{w['session'].id}/sharing", 302,
+                                       share_form),
+    "care.access": patient_page("GET", lambda w: "/care/access-log", 200),
+    # The therapist's workspace.
+    "therapist.dashboard": therapist_page("GET", lambda w: "/therapist/", 200),
+    "therapist.invitations": therapist_page("GET", lambda w: "/therapist/invitations", 200),
+    "therapist.invite": therapist_page("POST", lambda w: "/therapist/invitations/new", 302),
+    "therapist.patient": therapist_of_patient("GET", lambda w: f"/therapist/patients/{w[OWNER].id}", 200),
+    "therapist.prepare": therapist_of_patient("GET", lambda w: f"/therapist/patients/{w[OWNER].id}/prepare", 200),
+    "therapist.add_meeting": therapist_of_patient(
+        "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/meetings", 302, lambda w: {"held_on": "2026-11-01"}),
+    "therapist.add_note": therapist_of_patient(
+        "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/notes", 302, text_form("body")),
+    "therapist.assign_prompt": therapist_of_patient(
+        "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/prompts", 302, text_form("text")),
+    "therapist.end": therapist_of_patient("POST", lambda w: f"/therapist/patients/{w[OWNER].id}/end", 302),
+    "therapist.entry": therapist_of_entry("GET", lambda w: f"/therapist/entries/{w['entry'].id}", 200),
+    "therapist.comment": therapist_of_entry(
+        "POST", lambda w: f"/therapist/entries/{w['entry'].id}/comments", 302, text_form("body")),
+    # A note belongs to the therapist who wrote it (the "shared" one here): another therapist's is a 404.
+    "therapist.delete_note": Route("POST", lambda w: f"/therapist/notes/{w['note'].id}/delete",
+                                   {ANON: LOGIN, OWNER: 403, OTHER: 403, THERAPIST_ROLE: 404, SHARED: 302}),
 }
+
+
+def care_team_world(world, make_user) -> dict:
+    """The owner's care team: one therapist per relationship, the entry shared as each needs."""
+    from journal.care.service import create_invitation, end_link, set_shares
+    from journal.therapist.models import TherapistNote
+    from tests.factories import create_link, share_entry
+
+    owner, entry = world[OWNER], world["entry"]
+    team = {role: make_user(THERAPIST) for role in LINKED_THERAPISTS}
+    links = {role: create_link(owner, therapist) for role, therapist in team.items()}
+    for role in (SHARED, LINK_ENDED, SHARE_REVOKED):
+        share_entry(entry, team[role])
+    end_link(links[LINK_ENDED], owner)
+    set_shares([entry], owner.id, [team[SHARED].id])
+    note = TherapistNote(therapist_id=team[SHARED].id, patient_id=owner.id, body="Private to the shared one")
+    db.session.add(note)
+    db.session.commit()
+    return {**team, "link": links[SHARED], "note": note,
+            "invitation": create_invitation(world[THERAPIST_ROLE])}
 
 
 @pytest.fixture
@@ -96,10 +183,11 @@ def world(make_user):
     session = create_session(owner)
     entry = create_entry(owner, steps=["Breathe before meetings"], dosing_session=session)
     trashed = create_entry(owner, deleted=True)
-    return {
+    world = {
         OWNER: owner, OTHER: make_user(PATIENT), THERAPIST_ROLE: make_user(THERAPIST),
         "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
     }
+    return {**world, **care_team_world(world, make_user)}
 
 
 def test_every_route_is_in_the_table(app):
@@ -123,7 +211,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, endpoint, role):
                                headers={"X-CSRFToken": client.csrf_token()})
     else:
         response = client.submit(url, route.data(world) if route.data else {})
-    expected = route.expect[role]
+    expected = route.expected(role)
     if expected == LOGIN:
         assert response.status_code in (302, 401), response.status_code
         if response.status_code == 302:

@@ -33,7 +33,7 @@ def unauthorized():
 
 def home_for(user: User) -> str:
     if user.is_therapist:
-        return url_for("auth.account")
+        return url_for("therapist.dashboard")
     return url_for("entries.index")
 
 

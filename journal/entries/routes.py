@@ -20,12 +20,25 @@ from journal.timeutil import zone
 SEARCH_MAX = 200
 
 
+def care_hooks():
+    """The care team's additions to these pages (sharing, comments, prompts).
+
+    Imported when first used: the care package builds on entries, so importing it at
+    the top would make a cycle.
+    """
+    from journal.care import on_entries
+
+    return on_entries
+
+
 def _entry_form(**kwargs) -> EntryForm:
     return EntryForm(sessions=sessions_of(current_user.id), tz_name=current_user.timezone, **kwargs)
 
 
-def _render_form(form: EntryForm, entry: Entry | None, status: int = 200):
-    return render_template("entries/form.html", form=form, entry=entry, mood_words=MOOD_WORDS), status
+def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, care: dict | None = None):
+    care = care if care is not None else care_hooks().form_context(current_user, entry)
+    return render_template("entries/form.html", form=form, entry=entry, mood_words=MOOD_WORDS,
+                           **care), status
 
 
 @bp.route("/")
@@ -44,7 +57,8 @@ def index():
     except BadCursor:
         abort(400, "That page link is not valid. Go back to the first page.")
     return render_template("entries/index.html", page=page, search=search, selected=selected,
-                           sessions=sessions_of(current_user.id), action_form=EmptyForm())
+                           sessions=sessions_of(current_user.id), action_form=EmptyForm(),
+                           **care_hooks().list_context(current_user, page.entries))
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
@@ -57,15 +71,17 @@ def new():
     if request.method == "POST" and form.wants_step_change(request.form):
         form.apply_step_change(request.form)
         return _render_form(form, None)
+    care = care_hooks().form_context(current_user, None)
     if form.validate_on_submit():
         entry = Entry(owner_id=current_user.id)
         apply_entry_form(entry, form)
         entry.version = 1
         db.session.add(entry)
+        care_hooks().after_save(current_user, entry, care)
         db.session.commit()
         flash("Entry saved.", "success")
         return redirect(url_for("entries.show", entry_id=entry.id))
-    return _render_form(form, None, 200 if request.method == "GET" else 400)
+    return _render_form(form, None, 200 if request.method == "GET" else 400, care)
 
 
 @bp.route("/entries/<uuid:entry_id>")
@@ -74,7 +90,7 @@ def show(entry_id: uuid.UUID):
     """One entry, with its action steps."""
     entry = get_entry_for_owner(entry_id, current_user.id)
     return render_template("entries/show.html", entry=entry, action_form=EmptyForm(),
-                           mood_words=MOOD_WORDS)
+                           mood_words=MOOD_WORDS, **care_hooks().entry_context(current_user, entry))
 
 
 @bp.route("/entries/<uuid:entry_id>/edit", methods=["GET", "POST"])
@@ -88,6 +104,7 @@ def edit(entry_id: uuid.UUID):
         return _render_form(form, entry)
     if form.validate_on_submit():
         apply_entry_form(entry, form)
+        care_hooks().after_save(current_user, entry, {})
         db.session.commit()
         flash("Entry updated.", "success")
         return redirect(url_for("entries.show", entry_id=entry.id))

@@ -1,0 +1,61 @@
+"""The one way to load each care-team object for the person asking for it."""
+import uuid
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload
+
+from journal.auth.models import User
+from journal.care.models import CareLink
+from journal.care.visibility import active_link, visible_entries
+from journal.entries.models import Entry
+from journal.extensions import db
+
+
+def get_link_for_patient(link_id: uuid.UUID, patient: User) -> CareLink:
+    """One of the patient's active care links.
+
+    :raise 404: when it does not exist, has ended, or is someone else's.
+    """
+    link = db.session.scalar(sa.select(CareLink).where(
+        CareLink.id == link_id, CareLink.patient_id == patient.id, CareLink.ended_at.is_(None)))
+    if link is None:
+        abort(404)
+    return link
+
+
+def get_patient_for_therapist(patient_id: uuid.UUID, therapist: User) -> User:
+    """A patient who has the therapist in their care team right now.
+
+    :raise 404: for anyone else (unlinked, link ended, not a patient, unknown).
+    """
+    patient = db.session.scalar(sa.select(User).where(
+        User.id == patient_id, User.role == "patient", active_link(therapist.id, User.id)))
+    if patient is None:
+        abort(404)
+    return patient
+
+
+def get_link_for_therapist(patient_id: uuid.UUID, therapist: User) -> CareLink:
+    """The active link between the therapist and this patient.
+
+    :raise 404: when there is none.
+    """
+    link = db.session.scalar(sa.select(CareLink).where(
+        CareLink.patient_id == patient_id, CareLink.therapist_id == therapist.id,
+        CareLink.ended_at.is_(None)))
+    if link is None:
+        abort(404)
+    return link
+
+
+def get_entry_for_therapist(entry_id: uuid.UUID, therapist: User) -> Entry:
+    """An entry the therapist may read now (see ``journal.care.visibility``).
+
+    :raise 404: for a private, unshared, trashed or unlinked patient's entry, or none at all.
+    """
+    entry = db.session.scalar(visible_entries(therapist.id).options(joinedload(Entry.dosing_session))
+                              .where(Entry.id == entry_id))
+    if entry is None:
+        abort(404)
+    return entry

@@ -1,0 +1,63 @@
+"""What the care team adds to the patient's own entry pages: sharing, comments, prompts."""
+import uuid
+
+from flask import request
+
+from journal.auth.models import User
+from journal.care.forms import chosen_therapists
+from journal.care.service import (care_team, comments_on, mark_comments_read, set_shares, shared_with,
+                                  with_unread_comments)
+from journal.entries.models import Entry
+from journal.extensions import db
+from journal.therapist.access import open_prompts_for
+
+
+def list_context(patient: User, entries: list[Entry]) -> dict:
+    """For the journal list: the team, who each entry is shared with, which have new comments."""
+    ids = [e.id for e in entries]
+    return {"team": care_team(patient.id), "sharing": shared_with(ids, patient.id),
+            "unread_comments": with_unread_comments(ids)}
+
+
+def entry_context(patient: User, entry: Entry) -> dict:
+    """For the entry page; comments shown now count as read from the next request on."""
+    comments = comments_on(entry)
+    unread = {c.id for c in comments if c.read_by_patient_at is None}
+    mark_comments_read(comments)
+    db.session.commit()
+    return {"team": care_team(patient.id), "shared": shared_with([entry.id], patient.id)[entry.id],
+            "comments": comments, "unread_comment_ids": unread}
+
+
+def form_context(patient: User, entry: Entry | None) -> dict:
+    """For the entry form: who can be ticked, and what is ticked (the post, else the saved state)."""
+    team = care_team(patient.id)
+    if request.method == "POST":
+        checked = chosen_therapists(request.form) if "share_choice" in request.form else set()
+    elif entry is not None:
+        checked = {t.id for t in shared_with([entry.id], patient.id)[entry.id]}
+    else:
+        checked = set()
+    prompts = open_prompts_for(patient) if entry is None else []
+    chosen = _prompt(prompts, request.values.get("prompt"))
+    return {"team": team, "share_checked": checked, "prompts": prompts, "prompt": chosen}
+
+
+def _prompt(prompts, prompt_id: str | None):
+    try:
+        wanted = uuid.UUID(prompt_id or "")
+    except ValueError:
+        return None
+    return next((p for p in prompts if p.id == wanted), None)
+
+
+def after_save(patient: User, entry: Entry, context: dict) -> None:
+    """Apply the sharing choice and mark the prompt answered. Not committed.
+
+    A prompt that was withdrawn meanwhile is simply ignored: the entry is never lost.
+    """
+    db.session.flush()
+    if "share_choice" in request.form:
+        set_shares([entry], patient.id, chosen_therapists(request.form))
+    if context.get("prompt") is not None:
+        context["prompt"].answer_with(entry)

@@ -1,0 +1,208 @@
+"""Rules of the care team, kept out of the views and tested without HTTP."""
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from journal.auth.models import User
+from journal.care.models import (CareLink, EntryRead, Invitation, InviteAttempt, Share,
+                                 new_invitation_code, normalise_code)
+from journal.entries.models import Entry
+from journal.extensions import db
+from journal.timeutil import utcnow
+
+#: Wrong codes allowed per patient in ``GUESS_WINDOW`` before answering 429.
+GUESS_LIMIT = 5
+GUESS_WINDOW = timedelta(minutes=15)
+UNKNOWN_CODE = "We could not find that code. Check it with your therapist and type it again."
+
+
+class InvitationProblem(ValueError):
+    """A code that cannot be used, with a message the patient can act on."""
+
+
+class TooManyGuesses(Exception):
+    """The patient typed too many wrong codes recently."""
+
+
+# Invitations -----------------------------------------------------------------
+
+def create_invitation(therapist: User) -> Invitation:
+    """A fresh single-use code for the therapist (committed)."""
+    for _ in range(5):
+        invitation = Invitation(code=new_invitation_code(), therapist_id=therapist.id)
+        db.session.add(invitation)
+        try:
+            db.session.commit()
+            return invitation
+        except IntegrityError:  # the same code drawn twice: draw again
+            db.session.rollback()
+    raise RuntimeError("could not draw a unique invitation code")
+
+
+def open_invitations(therapist: User) -> list[Invitation]:
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.therapist_id == therapist.id, Invitation.used_at.is_(None),
+                                    Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc())))
+
+
+def recent_wrong_guesses(patient: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(InviteAttempt).where(
+        InviteAttempt.user_id == patient.id, InviteAttempt.attempted_at > utcnow() - GUESS_WINDOW))
+
+
+def find_invitation(patient: User, typed_code: str) -> Invitation:
+    """The usable invitation for a typed code; wrong tries are counted per patient.
+
+    :raise TooManyGuesses: after ``GUESS_LIMIT`` wrong codes within ``GUESS_WINDOW``.
+    :raise InvitationProblem: for an unknown, used or expired code, or one already accepted.
+    """
+    if recent_wrong_guesses(patient) >= GUESS_LIMIT:
+        raise TooManyGuesses()
+    code = normalise_code(typed_code)
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code == code)) if code else None
+    problem = UNKNOWN_CODE if invitation is None else invitation.problem()
+    if problem:
+        db.session.add(InviteAttempt(user_id=patient.id))
+        db.session.commit()
+        raise InvitationProblem(problem)
+    if active_link_between(patient.id, invitation.therapist_id) is not None:
+        raise InvitationProblem(f"{invitation.therapist.display_name} is already in your care team.")
+    return invitation
+
+
+def accept_invitation(patient: User, invitation: Invitation) -> CareLink:
+    """Use up the invitation and link the patient with its therapist (committed)."""
+    invitation.used_at = utcnow()
+    invitation.used_by_id = patient.id
+    link = CareLink(patient_id=patient.id, therapist_id=invitation.therapist_id)
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+# Links -----------------------------------------------------------------------
+
+def active_link_between(patient_id: uuid.UUID, therapist_id: uuid.UUID) -> CareLink | None:
+    return db.session.scalar(sa.select(CareLink).where(
+        CareLink.patient_id == patient_id, CareLink.therapist_id == therapist_id,
+        CareLink.ended_at.is_(None)))
+
+
+def care_team(patient_id: uuid.UUID) -> list[CareLink]:
+    """The patient's active links, oldest first."""
+    return list(db.session.scalars(sa.select(CareLink).where(
+        CareLink.patient_id == patient_id, CareLink.ended_at.is_(None)).order_by(CareLink.created_at)))
+
+
+def linked_patients(therapist: User) -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User).join(CareLink, CareLink.patient_id == User.id)
+        .where(CareLink.therapist_id == therapist.id, CareLink.ended_at.is_(None))
+        .order_by(User.display_name)))
+
+
+def end_link(link: CareLink, by: User) -> None:
+    """End the link now and drop its shares, so a later re-link starts private (committed)."""
+    link.end(by)
+    owned = sa.select(Entry.id).where(Entry.owner_id == link.patient_id)
+    db.session.execute(sa.delete(Share).where(Share.therapist_id == link.therapist_id,
+                                              Share.entry_id.in_(owned)))
+    db.session.commit()
+
+
+# Sharing ---------------------------------------------------------------------
+
+def shared_with(entry_ids: Iterable[uuid.UUID], patient_id: uuid.UUID) -> dict[uuid.UUID, list[User]]:
+    """For each entry, the care-team members it is shared with now (one query)."""
+    ids = list(entry_ids)
+    result: dict[uuid.UUID, list[User]] = {entry_id: [] for entry_id in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        sa.select(Share.entry_id, User).join(User, User.id == Share.therapist_id)
+        .join(CareLink, sa.and_(CareLink.therapist_id == Share.therapist_id,
+                                CareLink.patient_id == patient_id, CareLink.ended_at.is_(None)))
+        .where(Share.entry_id.in_(ids)).order_by(User.display_name))
+    for entry_id, therapist in rows:
+        result[entry_id].append(therapist)
+    return result
+
+
+def set_shares(entries: Iterable[Entry], patient_id: uuid.UUID, therapist_ids: Iterable[uuid.UUID]) -> None:
+    """Share each entry with exactly these care-team members (others are unshared).
+
+    Ids of therapists outside the patient's active care team are ignored. Not committed.
+    """
+    team = {link.therapist_id for link in care_team(patient_id)}
+    wanted = set(therapist_ids) & team
+    for entry in entries:
+        current = set(db.session.scalars(sa.select(Share.therapist_id).where(Share.entry_id == entry.id)))
+        for therapist_id in wanted - current:
+            db.session.add(Share(entry_id=entry.id, therapist_id=therapist_id))
+        gone = current - wanted
+        if gone:
+            db.session.execute(sa.delete(Share).where(Share.entry_id == entry.id,
+                                                      Share.therapist_id.in_(gone)))
+
+
+def share_session_entries(session_id: uuid.UUID, patient_id: uuid.UUID,
+                          therapist_ids: Iterable[uuid.UUID]) -> int:
+    """Share every entry (outside the Trash) of one dosing session; returns how many."""
+    entries = list(db.session.scalars(sa.select(Entry).where(
+        Entry.owner_id == patient_id, Entry.dosing_session_id == session_id, Entry.deleted_at.is_(None))))
+    set_shares(entries, patient_id, therapist_ids)
+    return len(entries)
+
+
+# The access log --------------------------------------------------------------
+
+def record_reads(therapist: User, entries: Iterable[Entry]) -> None:
+    """Log that the therapist was shown these entries: one row per entry per page view.
+
+    Callers pass only entries that passed the visibility rule; never call it for a
+    patient reading their own journal. Not committed.
+    """
+    now = utcnow()
+    for entry_id in dict.fromkeys(entry.id for entry in entries):
+        db.session.add(EntryRead(entry_id=entry_id, therapist_id=therapist.id, read_at=now))
+
+
+def access_log(patient_id: uuid.UUID, limit: int = 200) -> list[tuple[EntryRead, Entry]]:
+    """The latest reads of the patient's entries by therapists, newest first."""
+    return list(db.session.execute(
+        sa.select(EntryRead, Entry).join(Entry, Entry.id == EntryRead.entry_id)
+        .where(Entry.owner_id == patient_id)
+        .order_by(EntryRead.read_at.desc()).limit(limit)))
+
+
+# What the patient sees of the care team on their own entries ------------------
+
+def comments_on(entry: Entry) -> list:
+    """Every therapist comment on the patient's entry, oldest first."""
+    from journal.therapist.models import Comment
+
+    return list(db.session.scalars(sa.select(Comment).where(Comment.entry_id == entry.id)
+                                   .order_by(Comment.created_at)))
+
+
+def mark_comments_read(comments: list) -> None:
+    """The patient has now seen these comments (not committed)."""
+    now = utcnow()
+    for comment in comments:
+        if comment.read_by_patient_at is None:
+            comment.read_by_patient_at = now
+
+
+def with_unread_comments(entry_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these entries have a comment the patient has not opened yet."""
+    from journal.therapist.models import Comment
+
+    ids = list(entry_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Comment.entry_id).where(
+        Comment.entry_id.in_(ids), Comment.read_by_patient_at.is_(None))))

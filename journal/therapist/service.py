@@ -1,0 +1,160 @@
+"""What the therapist's pages show, built from shared entries only (see care.visibility)."""
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from journal.auth.models import User
+from journal.care.models import EntryRead, Share
+from journal.care.service import linked_patients
+from journal.care.visibility import visible_entries, visible_to
+from journal.dosing.models import DosingSession
+from journal.entries.models import ActionStep, Entry
+from journal.extensions import db
+from journal.therapist.models import Comment, Meeting
+from journal.timeutil import local_date, utcnow, zone
+
+TIMELINE_LIMIT = 100
+
+
+def _unread(therapist_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(EntryRead.entry_id == Entry.id, EntryRead.therapist_id == therapist_id)
+
+
+@dataclass
+class PatientSummary:
+    patient: User
+    last_shared_at: datetime | None = None
+    unread: int = 0
+    latest_mood: int | None = None
+    open_steps: int = 0
+
+
+def dashboard(therapist: User) -> list[PatientSummary]:
+    """One row per linked patient; a fixed number of queries however many patients."""
+    rows = {p.id: PatientSummary(p) for p in linked_patients(therapist)}
+    if not rows:
+        return []
+    visible = visible_to(therapist.id)
+    totals = db.session.execute(
+        sa.select(Entry.owner_id, sa.func.max(Entry.written_at),
+                  sa.func.sum(sa.case((_unread(therapist.id), 1), else_=0)))
+        .where(visible).group_by(Entry.owner_id))
+    for owner_id, last, unread in totals:
+        rows[owner_id].last_shared_at = last
+        rows[owner_id].unread = int(unread or 0)
+    ranked = (sa.select(Entry.owner_id, Entry.mood,
+                        sa.func.row_number().over(partition_by=Entry.owner_id,
+                                                  order_by=(Entry.written_at.desc(), Entry.id.desc()))
+                        .label("rank")).where(visible).subquery())
+    for owner_id, mood in db.session.execute(sa.select(ranked.c.owner_id, ranked.c.mood).where(ranked.c.rank == 1)):
+        rows[owner_id].latest_mood = mood
+    steps = db.session.execute(
+        sa.select(Entry.owner_id, sa.func.count(ActionStep.id)).join(ActionStep.entry)
+        .where(visible, ActionStep.done.is_(False)).group_by(Entry.owner_id))
+    for owner_id, count in steps:
+        rows[owner_id].open_steps = count
+    return list(rows.values())
+
+
+def unread_ids(therapist: User, entries: list[Entry]) -> set[uuid.UUID]:
+    """Which of these entries the therapist has never been shown (ask before recording reads)."""
+    if not entries:
+        return set()
+    read = set(db.session.scalars(sa.select(EntryRead.entry_id).where(
+        EntryRead.therapist_id == therapist.id, EntryRead.entry_id.in_([e.id for e in entries]))))
+    return {e.id for e in entries} - read
+
+
+def timeline(therapist: User, patient: User, session_id: uuid.UUID | None = None) -> list[Entry]:
+    """The patient's entries shared with this therapist, newest first."""
+    query = (visible_entries(therapist.id, patient.id).options(joinedload(Entry.dosing_session))
+             .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(TIMELINE_LIMIT))
+    if session_id is not None:
+        query = query.where(Entry.dosing_session_id == session_id)
+    return list(db.session.scalars(query).unique())
+
+
+def shared_sessions(therapist: User, patient: User) -> list[DosingSession]:
+    """Dosing sessions that at least one shared entry refers to (others stay private)."""
+    ids = visible_entries(therapist.id, patient.id).with_only_columns(Entry.dosing_session_id) \
+        .where(Entry.dosing_session_id.is_not(None))
+    return list(db.session.scalars(sa.select(DosingSession).where(DosingSession.id.in_(ids))
+                                   .order_by(DosingSession.date.desc())))
+
+
+def comments_by(therapist: User, entry: Entry) -> list[Comment]:
+    """The therapist's own comments on an entry (other therapists' stay between them and the patient)."""
+    return list(db.session.scalars(sa.select(Comment).where(
+        Comment.entry_id == entry.id, Comment.therapist_id == therapist.id).order_by(Comment.created_at)))
+
+
+@dataclass
+class Preparation:
+    """Everything shared since the last meeting, for the "Prepare for session" page."""
+    last_meeting: Meeting | None
+    next_meeting: Meeting | None
+    meetings: list[Meeting]
+    since: datetime | None
+    entries: list[Entry] = field(default_factory=list)
+    mood_before: int | None = None
+    completed_steps: list[ActionStep] = field(default_factory=list)
+    open_steps: list[ActionStep] = field(default_factory=list)
+
+    @property
+    def mood_first(self) -> int | None:
+        return self.entries[-1].mood if self.entries else None
+
+    @property
+    def mood_last(self) -> int | None:
+        return self.entries[0].mood if self.entries else None
+
+    @property
+    def mood_change(self) -> int | None:
+        start = self.mood_before if self.mood_before is not None else self.mood_first
+        if start is None or self.mood_last is None:
+            return None
+        return self.mood_last - start
+
+
+def meetings_with(therapist: User, patient: User) -> list[Meeting]:
+    return list(db.session.scalars(sa.select(Meeting).where(
+        Meeting.therapist_id == therapist.id, Meeting.patient_id == patient.id)
+        .order_by(Meeting.held_on.desc())))
+
+
+def start_of_day(day: date, tz_name: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone(tz_name)).astimezone(zone("UTC"))
+
+
+def prepare(therapist: User, patient: User) -> Preparation:
+    """Entries written or shared since the start of the last meeting day, steps, mood change."""
+    today = local_date(utcnow(), therapist.timezone)
+    meetings = meetings_with(therapist, patient)
+    past = [m for m in meetings if m.held_on <= today]
+    future = [m for m in meetings if m.held_on > today]
+    last = past[0] if past else None
+    since = start_of_day(last.held_on, therapist.timezone) if last else None
+    prep = Preparation(last, future[-1] if future else None, meetings, since)
+    query = visible_entries(therapist.id, patient.id).options(joinedload(Entry.dosing_session))
+    if since is not None:
+        shared_since = sa.exists().where(Share.entry_id == Entry.id, Share.therapist_id == therapist.id,
+                                         Share.created_at >= since)
+        query = query.where(sa.or_(Entry.written_at >= since, shared_since))
+        before = db.session.scalar(visible_entries(therapist.id, patient.id)
+                                   .where(Entry.written_at < since)
+                                   .order_by(Entry.written_at.desc()).limit(1))
+        prep.mood_before = before.mood if before else None
+    prep.entries = list(db.session.scalars(query.order_by(Entry.written_at.desc())).unique())
+    steps = (sa.select(ActionStep).join(ActionStep.entry).options(contains_eager(ActionStep.entry))
+             .where(visible_to(therapist.id), Entry.owner_id == patient.id))
+    done = steps.where(ActionStep.done.is_(True))
+    if since is not None:
+        done = done.where(ActionStep.done_at >= since)
+    prep.completed_steps = list(db.session.scalars(done.order_by(ActionStep.done_at.desc())))
+    prep.open_steps = list(db.session.scalars(
+        steps.where(ActionStep.done.is_(False))
+        .order_by(ActionStep.due_date.is_(None), ActionStep.due_date, Entry.written_at.desc())))
+    return prep
