@@ -1,0 +1,214 @@
+"""The therapist's workspace: dashboard, timeline, preparation, feedback, bad input."""
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from journal.auth.models import THERAPIST
+from journal.care.models import EntryRead, Share
+from journal.extensions import db
+from journal.therapist.models import COMMENT_MAX, NOTE_MAX, Comment, Meeting, TherapistNote
+from journal.timeutil import utcnow
+from tests.factories import create_entry, create_link, create_session, share_entry
+
+
+@pytest.fixture
+def therapist_client(app, therapist):
+    client = app.test_client()
+    assert client.login(therapist.email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def linked(patient, therapist):
+    create_link(patient, therapist)
+    return patient
+
+
+def shared_entry(patient, therapist, **fields):
+    entry = create_entry(patient, **fields)
+    share_entry(entry, therapist)
+    return entry
+
+
+def test_therapist_logs_in_to_the_dashboard(app, therapist):
+    response = app.test_client().login(therapist.email)
+    assert response.location == "/therapist/"
+
+
+def test_dashboard_counts_only_shared_entries(therapist_client, linked, therapist):
+    now = utcnow()
+    shared_entry(linked, therapist, mood=3, written_at=now - timedelta(days=3), steps=["Walk", "Call"])
+    latest = shared_entry(linked, therapist, mood=8, written_at=now - timedelta(days=1))
+    create_entry(linked, mood=1, written_at=now, steps=["Private step"])
+    therapist_client.get(f"/therapist/entries/{latest.id}")
+    page = therapist_client.get("/therapist/").get_data(as_text=True)
+    row = re.search(r"<tr>\s*<th scope=\"row\">.*?</tr>", page, re.S).group(0)
+    assert linked.display_name in row
+    assert "8/10" in row, "latest shared mood, not the private one"
+    assert "1 new" in row
+    assert re.search(r'data-label="Open action steps">2<', row)
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(therapist_client, therapist, make_user, count_queries):
+    def patients(n):
+        for _ in range(n):
+            patient = make_user()
+            create_link(patient, therapist)
+            shared_entry(patient, therapist, steps=["a"])
+    patients(1)
+    with count_queries() as one:
+        therapist_client.get("/therapist/")
+    patients(5)
+    with count_queries() as six:
+        therapist_client.get("/therapist/")
+    assert len(six) == len(one)
+
+
+def test_timeline_shows_exactly_the_shared_entries(therapist_client, linked, therapist):
+    shared = shared_entry(linked, therapist, insights="Shared: the river", emotions=["grief", "hope"],
+                          steps=["Walk daily"])
+    create_entry(linked, insights="Private: the mountain")
+    page = therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+    assert "Shared: the river" in page and "Private: the mountain" not in page
+    assert "grief" in page and "Open:" in page and "Walk daily" in page
+    assert 'class="badge new-badge">New<' in page
+    again = therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+    assert 'new-badge">New<' not in again
+    assert f"/therapist/entries/{shared.id}" in again
+
+
+def test_timeline_filters_by_dosing_session(therapist_client, linked, therapist):
+    first, second = create_session(linked, substance="mdma"), create_session(linked)
+    shared_entry(linked, therapist, insights="From MDMA", dosing_session=first)
+    shared_entry(linked, therapist, insights="From psilocybin", dosing_session=second)
+    page = therapist_client.get(f"/therapist/patients/{linked.id}?session={first.id}").get_data(as_text=True)
+    assert "From MDMA" in page and "From psilocybin" not in page
+    assert therapist_client.get(f"/therapist/patients/{linked.id}?session=nope").status_code == 400
+
+
+def test_sessions_without_shared_entries_stay_private(therapist_client, linked, therapist):
+    create_session(linked, substance="other", substance_other="Secret retreat")
+    assert "Secret retreat" not in therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+
+
+def test_mood_line_is_inline_svg_without_style_or_script(therapist_client, linked, therapist):
+    for days, mood in ((5, 3), (3, 6), (1, 8)):
+        shared_entry(linked, therapist, mood=mood, written_at=utcnow() - timedelta(days=days))
+    page = therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    assert 'role="img"' in svg and "<polyline" in svg and svg.count("<circle") == 3
+    assert not re.search(r"\sstyle=", page), "no style attributes (CSP)"
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script (CSP)"
+
+
+def test_prepare_shows_what_was_shared_since_the_last_meeting(therapist_client, linked, therapist):
+    now = utcnow()
+    before = shared_entry(linked, therapist, insights="Before the meeting", mood=4, written_at=now - timedelta(days=10))
+    db.session.execute(sa.update(Share).where(Share.entry_id == before.id).values(created_at=now - timedelta(days=9)))
+    done_step = shared_entry(linked, therapist, insights="After the meeting", mood=7,
+                             written_at=now - timedelta(days=2), steps=["Finished thing", "Open thing"])
+    done_step.action_steps[0].set_done(True)
+    db.session.commit()
+    assert therapist_client.submit(f"/therapist/patients/{linked.id}/meetings",
+                                   {"held_on": (date.today() - timedelta(days=5)).isoformat()}).status_code == 302
+    page = therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+    main = page.split("Meetings</h2>")[0]
+    assert "After the meeting" in main and "Before the meeting" not in main
+    assert "4 before → 7 now (+3)" in main
+    assert "Finished thing" in main and "Open thing" in main
+
+
+def test_prepare_includes_old_entries_shared_after_the_meeting(therapist_client, linked, therapist):
+    db.session.add(Meeting(therapist_id=therapist.id, patient_id=linked.id, held_on=date.today() - timedelta(days=3)))
+    db.session.commit()
+    shared_entry(linked, therapist, insights="Old but newly shared", written_at=utcnow() - timedelta(days=30))
+    assert "Old but newly shared" in therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("held_on", ["", "yesterday", "2026-02-30", "1800-01-01"])
+def test_bad_meeting_dates_are_refused(therapist_client, linked, held_on):
+    assert therapist_client.submit(f"/therapist/patients/{linked.id}/meetings", {"held_on": held_on}).status_code == 400
+
+
+@pytest.mark.parametrize("body", ["", "   \n ", "x" * (COMMENT_MAX + 1)])
+def test_bad_comments_are_refused_and_nothing_is_saved(therapist_client, linked, therapist, body):
+    entry = shared_entry(linked, therapist)
+    response = therapist_client.submit(f"/therapist/entries/{entry.id}/comments", {"body": body})
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
+@pytest.mark.parametrize("body", ["", "  ", "x" * (NOTE_MAX + 1)])
+def test_bad_notes_are_refused(therapist_client, linked, body):
+    assert therapist_client.submit(f"/therapist/patients/{linked.id}/notes", {"body": body}).status_code == 400
+
+
+def test_bad_prompts_are_refused(therapist_client, linked):
+    for text in ("", " ", "x" * 501):
+        assert therapist_client.submit(f"/therapist/patients/{linked.id}/prompts", {"text": text}).status_code == 400
+
+
+def test_notes_are_private_to_their_therapist(app, therapist_client, linked, therapist, make_user):
+    therapist_client.submit(f"/therapist/patients/{linked.id}/notes", {"body": "<script>x</script> tender"})
+    page = therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt; tender" in page
+    colleague = make_user(THERAPIST)
+    create_link(linked, colleague)
+    other = app.test_client()
+    other.login(colleague.email)
+    assert "tender" not in other.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+    note = db.session.scalar(sa.select(TherapistNote))
+    assert other.submit(f"/therapist/notes/{note.id}/delete").status_code == 404
+    patient_client = app.test_client()
+    patient_client.login(linked.email)
+    for url in ("/", "/care/", "/care/access-log"):
+        assert "tender" not in patient_client.get(url).get_data(as_text=True)
+
+
+def test_therapist_sees_only_their_own_comments(app, linked, therapist, therapist_client, make_user):
+    colleague = make_user(THERAPIST)
+    create_link(linked, colleague)
+    entry = shared_entry(linked, therapist)
+    share_entry(entry, colleague)
+    db.session.add(Comment(entry_id=entry.id, therapist_id=colleague.id, body="Colleague's words"))
+    db.session.commit()
+    assert "Colleague's words" not in therapist_client.get(f"/therapist/entries/{entry.id}").get_data(as_text=True)
+
+
+def test_therapist_cannot_open_a_non_patient_or_unknown_id(therapist_client, therapist, make_user):
+    colleague = make_user(THERAPIST)
+    for some_id in (colleague.id, therapist.id, "00000000-0000-0000-0000-000000000000"):
+        assert therapist_client.get(f"/therapist/patients/{some_id}").status_code == 404
+    assert therapist_client.get("/therapist/patients/not-a-uuid").status_code == 404
+
+
+def test_every_revocation_takes_effect_on_the_next_request(therapist_client, patient_client, linked, therapist):
+    entry = shared_entry(linked, therapist)
+    url = f"/therapist/entries/{entry.id}"
+    assert therapist_client.get(url).status_code == 200
+    patient_client.submit(f"/care/entries/{entry.id}/sharing", {})
+    assert therapist_client.get(url).status_code == 404
+    assert therapist_client.submit(f"{url}/comments", {"body": "late"}).status_code == 404
+    share_entry(entry, therapist)
+    assert therapist_client.get(url).status_code == 200
+    patient_client.submit(f"/entries/{entry.id}/delete")
+    assert therapist_client.get(url).status_code == 404
+    assert "Felt the river" not in therapist_client.get(f"/therapist/patients/{linked.id}").get_data(as_text=True)
+
+
+def test_invitation_page_shows_code_and_link(therapist_client):
+    response = therapist_client.submit("/therapist/invitations/new")
+    assert response.status_code == 302
+    page = therapist_client.get("/therapist/invitations").get_data(as_text=True)
+    code = re.search(r"<code>([A-Z0-9]{3}-[A-Z0-9]{3})</code>", page).group(1)
+    assert f"http://localhost/care/join/{code}" in page
+
+
+def test_reads_recorded_on_the_timeline_once_per_entry(therapist_client, linked, therapist):
+    for _ in range(3):
+        shared_entry(linked, therapist)
+    therapist_client.get(f"/therapist/patients/{linked.id}")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EntryRead)) == 3
