@@ -15,9 +15,19 @@ async function registerServiceWorker() {
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data === 'sync-outbox') sync();
     });
+    if (isPatient) await keepPersonalPages(false);
   } catch (error) {
     // The app still works online without it.
   }
+}
+
+/** Ask the service worker to (re)fetch the journal and the entry form for offline use. */
+async function keepPersonalPages(refresh) {
+  if (!('serviceWorker' in navigator) || !navigator.onLine) return;
+  const registration = await navigator.serviceWorker.ready;
+  const pages = await caches.open('journal-pages');
+  // Installed before login (or the cache was wiped): the pages are not there yet.
+  if (refresh || !(await pages.match('/entries/new'))) registration.active?.postMessage('cache-personal-pages');
 }
 
 async function showStatus() {
@@ -56,7 +66,7 @@ async function sync({ force = false } = {}) {
     pulling = true;
     try {
       await pullChanges();
-      if (before) navigator.serviceWorker?.controller?.postMessage('cache-personal-pages');
+      if (before) await keepPersonalPages(true);
     } catch (error) {
       // Offline again: the device copy stays as it was.
     } finally {

@@ -1,7 +1,7 @@
 // What the device knows, drawn into the page: entries waiting in the outbox, conflict
 // copies to compare, and (offline) the cached journal and entries. Text via textContent.
 import * as db from './db.js';
-import { saveEntry, syncOutbox } from './outbox.js';
+import { deleteEntry, saveEntry, syncOutbox } from './outbox.js';
 
 function el(tag, attrs = {}, text = '') {
   const node = document.createElement(tag);
@@ -76,14 +76,16 @@ function renderConflicts(conflicts) {
     theirs.append(el('p', { class: 'user-text', dir: 'auto' }, conflict.theirs ? conflict.theirs.insights || '(no text)' : '(deleted)'));
     const mine = el('div');
     mine.append(el('h3', {}, 'Your copy from this device'));
-    mine.append(el('p', { class: 'user-text', dir: 'auto' }, conflict.mine.insights || '(no text)'));
+    mine.append(el('p', { class: 'user-text', dir: 'auto' }, conflict.mine ? conflict.mine.insights || '(no text)' : '(you moved it to the Trash)'));
     pair.append(theirs, mine);
     box.append(pair);
     const actions = el('p', { class: 'actions' });
-    actions.append(el('a', { class: 'button', href: `/entries/new?conflict=${conflict.id}` }, `Merge copy ${n + 1} by hand`));
+    if (conflict.mine) actions.append(el('a', { class: 'button', href: `/entries/new?conflict=${conflict.id}` }, `Merge copy ${n + 1} by hand`));
     const keepMine = el('button', { type: 'button', class: 'button' }, `Keep my copy ${n + 1}`);
     keepMine.addEventListener('click', async () => {
-      await saveEntry(conflict.entry_id, conflict.mine, conflict.theirs ? conflict.theirs.version : null);
+      const base = conflict.theirs ? conflict.theirs.version : null;
+      if (conflict.mine) await saveEntry(conflict.entry_id, conflict.mine, base);
+      else if (conflict.theirs) await deleteEntry(conflict.entry_id, base);
       await db.remove('conflicts', conflict.id);
       document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
       syncOutbox({ force: true }).finally(() => document.dispatchEvent(new CustomEvent('journal:outbox-changed')));
@@ -147,6 +149,8 @@ function renderEntry(entry, id) {
   } else {
     article.append(el('p', { class: 'empty' }, 'No action steps.'));
   }
-  article.append(el('p', {}, '')).lastChild.append(el('a', { class: 'button', href: `/entries/${id}/edit` }, 'Edit'));
+  const actions = el('p');
+  actions.append(el('a', { class: 'button', href: `/entries/${id}/edit` }, 'Edit'));
+  article.append(actions);
   return article;
 }

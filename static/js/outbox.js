@@ -67,10 +67,9 @@ function sameRequest(a, b) {
 }
 
 async function keepConflict(item, current) {
-  // The patient's own latest text becomes a conflict copy; the server's copy is cached.
-  if (item.op === 'put') {
-    await db.put('conflicts', { id: uuid(), entry_id: item.id, mine: item.payload, theirs: current, saved_at: Date.now() });
-  }
+  // The patient's own latest text (or their deletion, mine: null) becomes a conflict
+  // copy; the server's copy is cached. Both stay until the patient chooses.
+  await db.put('conflicts', { id: uuid(), entry_id: item.id, mine: item.op === 'put' ? item.payload : null, theirs: current, saved_at: Date.now() });
   if (current) await db.put('entries', current);
   await db.remove('outbox', item.id);
 }

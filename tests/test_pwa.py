@@ -1,0 +1,92 @@
+"""Installability and the service worker, as the server sends them."""
+import re
+import struct
+
+import pytest
+
+from journal.pwa import routes as pwa
+
+ICON_SIZES = {"icon-192.png": 192, "icon-512.png": 512, "maskable-512.png": 512}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_manifest_has_what_chromium_needs_to_install(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    for key in ("name", "short_name", "description", "theme_color", "background_color"):
+        assert manifest[key]
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    purposes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= purposes
+    for icon in manifest["icons"]:
+        data = client.get(icon["src"]).data
+        size = int(icon["sizes"].split("x")[0])
+        assert png_size(data) == (size, size)
+
+
+def test_every_page_links_the_manifest_and_theme_colour(client, patient_client):
+    for page in (client.get("/login"), patient_client.get("/")):
+        html = page.get_data(as_text=True)
+        assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+        assert '<meta name="theme-color"' in html
+        assert '<script type="module" src="/static/js/app.js">' in html
+
+
+def test_service_worker_is_served_for_the_whole_site_and_never_stale(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    script = response.get_data(as_text=True)
+    assert re.search(r'const VERSION = "[0-9a-f]{12}";', script)
+    for url in ("/static/js/outbox.js", "/static/icons/icon-192.png", "/offline", "/static/css/app.css"):
+        assert f'"{url}"' in script
+
+
+def test_shell_files_all_exist(client):
+    script = client.get("/sw.js").get_data(as_text=True)
+    shell = re.search(r"const SHELL = (\[.*?\]);", script).group(1)
+    for url in re.findall(r'"([^"]+)"', shell):
+        assert client.get(url).status_code == 200, url
+
+
+def test_cache_name_changes_when_a_shell_file_changes(app, tmp_path, monkeypatch):
+    before = pwa.shell_hash()
+    static = tmp_path / "static"
+    import shutil
+    shutil.copytree(app.static_folder, static)
+    monkeypatch.setattr(app, "static_folder", str(static))
+    assert pwa.shell_hash() == before
+    (static / "js" / "outbox.js").write_text("// changed\n", encoding="utf-8")
+    assert pwa.shell_hash() != before
+
+
+def test_offline_page_is_public_and_names_no_one(patient_client, patient):
+    html = patient_client.get("/offline").get_data(as_text=True)
+    assert "You are offline" in html
+    assert patient.display_name not in html and patient.email not in html
+    assert "data-outbox-list" in html
+
+
+def test_api_answers_are_never_stored(patient_client):
+    assert patient_client.get("/api/v1/entries").headers["Cache-Control"] == "no-store"
+
+
+def test_logout_clears_this_sites_data_on_the_device(patient_client):
+    response = patient_client.submit("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+@pytest.mark.parametrize("template", ["pwa/offline.html", "base.html"])
+def test_no_inline_script_or_style(app, template):
+    source = (app.jinja_loader.get_source(app.jinja_env, template))[0]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", source)
+    assert "style=" not in source
