@@ -299,3 +299,19 @@ def test_care_pages_with_other_peoples_data_are_never_stored(patient_client, pat
     for url in ("/therapist/", "/therapist/invitations", f"/therapist/patients/{patient.id}",
                 f"/therapist/patients/{patient.id}/prepare", f"/therapist/patients/{create_entry(patient).id}"):
         assert therapist_client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_demo_has_one_linked_patient_and_one_ready_to_invite(app, runner):
+    from journal.demo import DEMO_PASSWORD
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    client = app.test_client()
+    client.login("therapist@demo.example", DEMO_PASSWORD)
+    dashboard = client.get("/therapist/").get_data(as_text=True)
+    assert "Alex (demo patient)" in dashboard and "Sam (demo patient)" not in dashboard
+    alex = db.session.scalar(sa.select(CareLink)).patient_id
+    prepare = client.get(f"/therapist/patients/{alex}/prepare").get_data(as_text=True)
+    assert "Everything shared since your last meeting" in prepare and "4 before → 7 now (+3)" in prepare
+    sam = app.test_client()
+    sam.login("patient@demo.example", DEMO_PASSWORD)
+    assert "No therapist yet" in sam.get("/care/").get_data(as_text=True)

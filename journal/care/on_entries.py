@@ -52,12 +52,21 @@ def _prompt(prompts, prompt_id: str | None):
 
 
 def after_save(patient: User, entry: Entry, context: dict) -> None:
-    """Apply the sharing choice and mark the prompt answered. Not committed.
+    """Apply the form's sharing choice and answered prompt to a saved entry. Not committed."""
+    apply_choices(patient, entry, request.form, context.get("prompt"))
 
-    A prompt that was withdrawn meanwhile is simply ignored: the entry is never lost.
+
+def answered_prompt(patient: User, formdata):
+    """The open prompt named in the form, or None (a withdrawn one is simply ignored)."""
+    return _prompt(open_prompts_for(patient), formdata.get("prompt"))
+
+
+def apply_choices(patient: User, entry: Entry, formdata, prompt=None) -> None:
+    """Share the entry with exactly the ticked members (when the form offered the choice)
+    and mark the prompt answered; the entry is never lost over a stale prompt. Not committed.
     """
     db.session.flush()
-    if "share_choice" in request.form:
-        set_shares([entry], patient.id, chosen_therapists(request.form))
-    if context.get("prompt") is not None:
-        context["prompt"].answer_with(entry)
+    if "share_choice" in formdata:
+        set_shares([entry], patient.id, chosen_therapists(formdata))
+    if prompt is not None:
+        prompt.answer_with(entry)

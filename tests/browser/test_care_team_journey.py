@@ -98,3 +98,32 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
     assert response.status == 404
     assert laptop.get_by_text("The one I share").count() == 0
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_answering_a_prompt_and_sharing_from_the_script_enhanced_form(live_server, phone, make_user):
+    """entry-form.js saves through the sync API; the care choices still reach the server."""
+    import sqlalchemy as sa
+
+    from journal.care.models import Share
+    from journal.extensions import db
+    from journal.therapist.models import ReflectionPrompt
+    from tests.factories import create_link
+
+    patient = make_user(display_name="Robin")
+    therapist = make_user(THERAPIST, display_name="Dr. Lee")
+    create_link(patient, therapist)
+    db.session.add(ReflectionPrompt(therapist_id=therapist.id, patient_id=patient.id,
+                                    text="What did the grief you met want you to know?"))
+    db.session.commit()
+    log_in(phone, live_server.url, patient.email)
+    phone.get_by_role("link", name="New entry").first.click()
+    phone.get_by_role("link", name=re.compile("Answer")).click()
+    phone.get_by_label("Insights").fill("That it was love, looking for somewhere to go.")
+    phone.get_by_label("6", exact=True).check()
+    phone.get_by_label("Share with Dr. Lee").check()
+    phone.get_by_role("button", name="Save entry").click()
+    phone.get_by_text("Shared with Dr. Lee").wait_for()
+    db.session.expire_all()
+    prompt = db.session.scalar(sa.select(ReflectionPrompt))
+    assert prompt.answered_at is not None
+    assert db.session.scalar(sa.select(Share.entry_id)) == prompt.answer_entry_id
