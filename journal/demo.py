@@ -1,17 +1,25 @@
-"""Demo data for ``seed-demo``: one patient a few weeks into integration, one therapist."""
+"""Demo data for ``seed-demo``: patients a few weeks into integration, and their therapist.
+
+Sam is not linked to the therapist, so a new user can try the whole care-team flow:
+the therapist invites, Sam enters the code and shares. Alex is already linked and has
+shared some entries, so the therapist's workspace has something to show at once.
+"""
 from datetime import date, timedelta
 
 from journal.auth.models import PATIENT, THERAPIST, User
 from journal.auth.passwords import hash_password
+from journal.care.models import CareLink, Share
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
+from journal.therapist.models import Comment, Meeting, ReflectionPrompt
 from journal.timeutil import utcnow
 
 DEMO_PASSWORD = "integration-demo-2026"
 DEMO_LOGINS = [
     ("patient", "patient@demo.example", DEMO_PASSWORD),
     ("therapist", "therapist@demo.example", DEMO_PASSWORD),
+    ("patient (already in the therapist's care)", "alex@demo.example", DEMO_PASSWORD),
 ]
 
 DEMO_ENTRIES = [
@@ -46,6 +54,17 @@ def create_demo_accounts() -> None:
                      timezone="Europe/London")
     db.session.add_all([patient, therapist])
     db.session.flush()
+    _journal(patient)
+    linked = User(email=DEMO_LOGINS[2][1], display_name="Alex (demo patient)", role=PATIENT,
+                  password_hash=hash_password(DEMO_PASSWORD), timezone="Europe/London")
+    db.session.add(linked)
+    db.session.flush()
+    _care_team(linked, therapist, _journal(linked))
+    db.session.commit()
+
+
+def _journal(patient: User) -> list[Entry]:
+    """A dosing session two weeks ago and five entries since."""
     session_day = date.today() - timedelta(days=14)
     session = DosingSession(owner_id=patient.id, date=session_day, substance="psilocybin",
                             dose="25 mg, clinical setting", setting="Clinic, with two facilitators",
@@ -54,6 +73,7 @@ def create_demo_accounts() -> None:
     db.session.flush()
     now = utcnow()
     start = now - timedelta(days=14)
+    entries = []
     for days, mood, emotions, insights, steps in DEMO_ENTRIES:
         written = min(start + timedelta(days=days, hours=9), now)
         entry = Entry(owner_id=patient.id, dosing_session_id=session.id, insights=insights,
@@ -63,6 +83,25 @@ def create_demo_accounts() -> None:
             step = ActionStep(text=text, due_date=(written + timedelta(days=due_in)).date(),
                               position=position)
             step.set_done(done)
+            if done:  # ticked off the day after writing, not at seeding time
+                step.done_at = min(written + timedelta(days=1), now)
             entry.action_steps.append(step)
         db.session.add(entry)
-    db.session.commit()
+        entries.append(entry)
+    db.session.flush()
+    return entries
+
+
+def _care_team(patient: User, therapist: User, entries: list[Entry]) -> None:
+    """Linked a fortnight ago; three entries shared, a comment, a meeting and a prompt."""
+    start = utcnow() - timedelta(days=14)
+    db.session.add(CareLink(patient_id=patient.id, therapist_id=therapist.id, created_at=start))
+    for entry in (entries[1], entries[3], entries[4]):
+        db.session.add(Share(entry_id=entry.id, therapist_id=therapist.id, created_at=entry.written_at))
+    db.session.add(Comment(entry_id=entries[1].id, therapist_id=therapist.id,
+                           body="Crying on the walk as release, not collapse — let's stay with that next time.",
+                           created_at=entries[1].written_at + timedelta(hours=20)))
+    db.session.add(Meeting(therapist_id=therapist.id, patient_id=patient.id,
+                           held_on=(utcnow() - timedelta(days=7)).date()))
+    db.session.add(ReflectionPrompt(therapist_id=therapist.id, patient_id=patient.id,
+                                    text="What did the grief you met want you to know?"))
