@@ -84,3 +84,115 @@ def test_write_offline_then_sync_exactly_once(live_server, new_context):
     page.get_by_text("Written on the mountain, no signal.").wait_for()
     page.get_by_text("Tell my therapist about the eagle").wait_for()
     assert len(entries_in_db()) == 1
+
+
+def write_entry(page, text, mood="6"):
+    page.get_by_role("link", name="New entry", exact=True).first.click()
+    page.get_by_label("Insights").fill(text)
+    page.get_by_label(mood, exact=True).check()
+    page.get_by_role("button", name="Save entry").click()
+
+
+def test_two_entries_and_an_edit_offline_reach_a_second_device_once_each(live_server, new_context):
+    phone_context = new_context(PHONE)
+    phone = phone_context.new_page()
+    errors = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    register_in_browser(phone, live_server.url, "twice@example.org")
+    wait_for_service_worker(phone)
+    phone_context.set_offline(True)
+    phone.reload()
+
+    write_entry(phone, "First, on the train.")
+    sync_status(phone).filter(has_text="1 waiting").wait_for()
+    write_entry(phone, "Second, in the tunnel.", mood="4")
+    sync_status(phone).filter(has_text="2 waiting").wait_for()
+    # Open the first one from the journal and change it, still offline.
+    phone.locator("[data-outbox-item]").filter(has_text="First, on the train.").get_by_role("link").click()
+    phone.get_by_label("Insights").fill("First, on the train, edited at the station.")
+    phone.get_by_role("button", name="Save entry").click()
+    sync_status(phone).filter(has_text="2 waiting").wait_for()
+    assert entries_in_db() == []
+
+    phone_context.set_offline(False)
+    sync_status(phone).filter(has_text="All synced").wait_for(timeout=WAIT)
+    texts = sorted(e.insights for e in entries_in_db())
+    assert texts == ["First, on the train, edited at the station.", "Second, in the tunnel."]
+
+    laptop = new_context().new_page()
+    laptop.goto(f"{live_server.url}/login")
+    laptop.get_by_label("Email").fill("twice@example.org")
+    laptop.get_by_label("Password").fill("a quiet walk by the river")
+    laptop.get_by_role("button", name="Log in").click()
+    laptop.get_by_role("heading", name="Your journal").wait_for()
+    assert laptop.locator(".entry-list .entry-card").count() == 2
+    assert laptop.get_by_text("edited at the station").count() == 1
+    assert errors == []
+
+
+def test_an_edit_conflict_between_two_devices_keeps_both_versions(live_server, new_context):
+    phone_context = new_context(PHONE)
+    phone = phone_context.new_page()
+    register_in_browser(phone, live_server.url, "conflict@example.org")
+    wait_for_service_worker(phone)
+    write_entry(phone, "The original text.")
+    phone.get_by_text("Entry saved.").wait_for()
+    [entry] = entries_in_db()
+
+    phone.get_by_role("link", name="Edit").click()
+    phone_context.set_offline(True)
+    phone.get_by_label("Insights").fill("Phone version, written offline.")
+    phone.get_by_role("button", name="Save entry").click()
+    sync_status(phone).filter(has_text="1 waiting").wait_for()
+
+    laptop = new_context().new_page()
+    laptop.goto(f"{live_server.url}/login")
+    laptop.get_by_label("Email").fill("conflict@example.org")
+    laptop.get_by_label("Password").fill("a quiet walk by the river")
+    laptop.get_by_role("button", name="Log in").click()
+    laptop.goto(f"{live_server.url}/entries/{entry.id}/edit")
+    laptop.get_by_label("Insights").fill("Laptop version, written online.")
+    laptop.get_by_role("button", name="Save entry").click()
+    laptop.get_by_text("Entry updated.").wait_for()
+
+    phone_context.set_offline(False)
+    phone.goto(f"{live_server.url}/")
+    conflict = phone.locator("[data-conflict]")
+    conflict.wait_for(timeout=WAIT)
+    assert conflict.get_by_text("Laptop version, written online.").count() == 1
+    assert conflict.get_by_text("Phone version, written offline.").count() == 1
+    assert entries_in_db()[0].insights == "Laptop version, written online."
+    assert_accessible(phone, "conflict to compare")
+
+    conflict.get_by_role("link", name=re.compile("Merge copy 1")).click()
+    phone.get_by_label("Insights").fill("Laptop version, written online. Phone version, written offline.")
+    phone.get_by_role("button", name="Save entry").click()
+    phone.get_by_text("Entry updated.").wait_for(timeout=WAIT)
+    [merged] = entries_in_db()
+    assert merged.insights == "Laptop version, written online. Phone version, written offline."
+    assert merged.version == 3
+    assert phone.locator("[data-conflict]").count() == 0
+
+
+def test_logout_warns_about_unsynced_entries_then_wipes_the_device(live_server, new_context):
+    context = new_context(PHONE)
+    page = context.new_page()
+    register_in_browser(page, live_server.url, "shared-phone@example.org")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    write_entry(page, "Not for the next person who uses this phone.")
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("alert").filter(has_text="1 entry has not synced yet").wait_for()
+    assert_accessible(page, "logout warning")
+
+    context.set_offline(False)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Log out anyway").click()
+    page.wait_for_url(re.compile(r"/login"))
+    page.get_by_text("You are logged out.").wait_for()
+    assert page.evaluate("indexedDB.databases()") == []
+    assert "journal-pages" not in page.evaluate("caches.keys()")
+    assert len(entries_in_db()) == 1
