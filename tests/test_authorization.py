@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
+import sqlalchemy as sa
 
 from journal.auth.models import PATIENT, THERAPIST
 from journal.extensions import db
@@ -159,22 +160,22 @@ ROUTES: dict[str, Route] = {
 
 def care_team_world(world, make_user) -> dict:
     """The owner's care team: one therapist per relationship, the entry shared as each needs."""
+    from journal.care.models import CareLink, Share
     from journal.care.service import create_invitation, end_link, set_shares
     from journal.therapist.models import TherapistNote
-    from tests.factories import create_link, share_entry
 
     owner, entry = world[OWNER], world["entry"]
     team = {role: make_user(THERAPIST) for role in LINKED_THERAPISTS}
-    links = {role: create_link(owner, therapist) for role, therapist in team.items()}
-    for role in (SHARED, LINK_ENDED, SHARE_REVOKED):
-        share_entry(entry, team[role])
+    links = {role: CareLink(patient_id=owner.id, therapist_id=therapist.id) for role, therapist in team.items()}
+    db.session.add_all(links.values())
+    db.session.add_all(Share(entry_id=entry.id, therapist_id=team[role].id)
+                       for role in (SHARED, LINK_ENDED, SHARE_REVOKED))
+    db.session.add(TherapistNote(therapist_id=team[SHARED].id, patient_id=owner.id, body="Private to the shared one"))
     end_link(links[LINK_ENDED], owner)
     set_shares([entry], owner.id, [team[SHARED].id])
-    note = TherapistNote(therapist_id=team[SHARED].id, patient_id=owner.id, body="Private to the shared one")
-    db.session.add(note)
-    db.session.commit()
-    return {**team, "link": links[SHARED], "note": note,
-            "invitation": create_invitation(world[THERAPIST_ROLE])}
+    invitation = create_invitation(world[THERAPIST_ROLE])
+    note = db.session.scalar(sa.select(TherapistNote))
+    return {**team, "link": links[SHARED], "note": note, "invitation": invitation}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from journal.auth.models import THERAPIST
-from journal.care.models import CODE_ALPHABET, CareLink, Invitation, InviteAttempt, Share, normalise_code
+from journal.care.models import CODE_ALPHABET, CareLink, InviteAttempt, Share, normalise_code
 from journal.care.service import GUESS_LIMIT, create_invitation
 from journal.extensions import db
 from journal.therapist.models import Comment, ReflectionPrompt

@@ -1,7 +1,6 @@
 """The therapist's workspace. Every view loads its object through one access helper."""
 import uuid
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,7 +17,7 @@ from journal.therapist.models import Comment, Meeting, ReflectionPrompt, Therapi
 from journal.therapist.mood_chart import mood_chart
 from journal.therapist.service import comments_by, dashboard as dashboard_rows
 from journal.therapist.service import prepare as preparation
-from journal.therapist.service import shared_sessions, timeline, unread_ids
+from journal.therapist.service import notes_about, prompts_given, shared_sessions, timeline, unread_ids
 
 
 @bp.route("/")
@@ -60,17 +59,11 @@ def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
     entries = timeline(current_user, patient, session_id)
     unread = unread_ids(current_user, entries)
     record_reads(current_user, entries)
-    notes = db.session.scalars(sa.select(TherapistNote).where(
-        TherapistNote.therapist_id == current_user.id, TherapistNote.patient_id == patient.id)
-        .order_by(TherapistNote.created_at.desc())).all()
-    prompts = db.session.scalars(sa.select(ReflectionPrompt).where(
-        ReflectionPrompt.therapist_id == current_user.id, ReflectionPrompt.patient_id == patient.id)
-        .order_by(ReflectionPrompt.created_at.desc())).all()
-    visible_ids = {e.id for e in entries}
     page = render_template(
         "therapist/patient.html", patient=patient, entries=entries, unread=unread,
         chart=mood_chart(entries), sessions=shared_sessions(current_user, patient), session_id=session_id,
-        notes=notes, prompts=prompts, visible_ids=visible_ids, note_form=note_form or NoteForm(),
+        notes=notes_about(current_user, patient), prompts=prompts_given(current_user, patient),
+        visible_ids={e.id for e in entries}, note_form=note_form or NoteForm(),
         prompt_form=prompt_form or PromptForm(), action_form=EmptyForm(), mood_words=MOOD_WORDS)
     db.session.commit()
     return page, status

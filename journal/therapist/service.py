@@ -13,7 +13,7 @@ from journal.care.visibility import visible_entries, visible_to
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
-from journal.therapist.models import Comment, Meeting
+from journal.therapist.models import Comment, Meeting, ReflectionPrompt, TherapistNote
 from journal.timeutil import local_date, utcnow, zone
 
 TIMELINE_LIMIT = 100
@@ -89,6 +89,20 @@ def comments_by(therapist: User, entry: Entry) -> list[Comment]:
     """The therapist's own comments on an entry (other therapists' stay between them and the patient)."""
     return list(db.session.scalars(sa.select(Comment).where(
         Comment.entry_id == entry.id, Comment.therapist_id == therapist.id).order_by(Comment.created_at)))
+
+
+def notes_about(therapist: User, patient: User) -> list[TherapistNote]:
+    """The therapist's own private notes about the patient, newest first."""
+    return list(db.session.scalars(sa.select(TherapistNote).where(
+        TherapistNote.therapist_id == therapist.id, TherapistNote.patient_id == patient.id)
+        .order_by(TherapistNote.created_at.desc())))
+
+
+def prompts_given(therapist: User, patient: User) -> list[ReflectionPrompt]:
+    """Prompts this therapist gave the patient, newest first."""
+    return list(db.session.scalars(sa.select(ReflectionPrompt).where(
+        ReflectionPrompt.therapist_id == therapist.id, ReflectionPrompt.patient_id == patient.id)
+        .order_by(ReflectionPrompt.created_at.desc())))
 
 
 @dataclass
