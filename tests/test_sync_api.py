@@ -347,3 +347,28 @@ def test_openapi_document_describes_the_api(client):
     put = doc["paths"]["/entries/{entry_id}"]["put"]
     assert {"200", "201", "400", "401", "404", "409", "413", "415", "422"} <= set(put["responses"])
     json.dumps(doc)
+
+
+def test_the_same_create_arriving_twice_at_once_is_a_replay_not_a_conflict(api, patient, monkeypatch):
+    """Two tabs replay one outbox item together: the second insert loses the race, looks
+    again, finds the first one's receipt and answers as a replay."""
+    from sqlalchemy.orm import Session
+
+    from journal.api import sync
+
+    entry_id = new_id()
+    real_commit = sync._commit
+
+    def twin_commits_first(entry, status, print_):
+        monkeypatch.setattr(sync, "_commit", real_commit)
+        with Session(db.engine) as twin:
+            twin.add(Entry(id=entry.id, owner_id=patient.id, mood=7, insights=ENTRY["insights"]))
+            twin.flush()
+            twin.add(SyncReceipt(entry_id=entry.id, fingerprint=print_, status=201, version=1))
+            twin.commit()
+        return real_commit(entry, status, print_)
+
+    monkeypatch.setattr(sync, "_commit", twin_commits_first)
+    response = api.put(entry_id, ENTRY)
+    assert response.status_code == 201 and response.get_json()["replayed"] is True
+    assert len(entries_in_db()) == 1

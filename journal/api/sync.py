@@ -32,6 +32,10 @@ class Conflict(Exception):
         self.current = current
 
 
+class _Raced(Exception):
+    """Another request committed on this entry between our read and our commit."""
+
+
 class Invalid(Exception):
     """The entry form rejected the body; ``form`` holds the field errors."""
 
@@ -72,6 +76,22 @@ def put_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, form: EntryForm, *, base
     :raise Conflict: when the entry exists on another version than ``base_version``.
     :raise 404: when the id is another user's entry.
     """
+    return _retrying(lambda: _put_once(entry_id, owner_id, form, base_version, print_))
+
+
+def _retrying(write):
+    """Run a write; if another request committed on the entry meanwhile (two tabs
+    replaying the same outbox item at once), look again: it may now be a replay."""
+    try:
+        return write()
+    except _Raced:
+        try:
+            return write()
+        except _Raced as raced:
+            raise Conflict(db.session.get(Entry, raced.args[0], populate_existing=True)) from None
+
+
+def _put_once(entry_id, owner_id, form, base_version, print_) -> WriteResult:
     entry = get_entry_for_sync(entry_id, owner_id)
     replay = _replay(entry, print_)
     if replay:
@@ -100,6 +120,10 @@ def delete_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, *, base_version: int 
     :raise Conflict: when ``base_version`` is not the current version.
     :raise 404: when there is no such entry of the owner's.
     """
+    return _retrying(lambda: _delete_once(entry_id, owner_id, base_version, print_))
+
+
+def _delete_once(entry_id, owner_id, base_version, print_) -> WriteResult:
     entry = get_entry_for_sync(entry_id, owner_id)
     if entry is None:
         abort(404)
@@ -123,7 +147,7 @@ def _commit(entry: Entry, status: int, print_: str) -> WriteResult:
         db.session.commit()
     except (StaleDataError, sa.exc.IntegrityError):
         db.session.rollback()
-        raise Conflict(db.session.get(Entry, entry.id, populate_existing=True))
+        raise _Raced(entry.id) from None
     return WriteResult(status, entry)
 
 

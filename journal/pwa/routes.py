@@ -7,13 +7,9 @@ from flask import current_app, render_template, url_for
 
 from journal.pwa import bp
 
-#: Files under static/ every device keeps, so the app opens with no network.
-SHELL_STATIC = [
-    "css/app.css",
-    "js/app.js", "js/db.js", "js/outbox.js", "js/entry-form.js", "js/offline-views.js",
-    "js/timezone.js",
-    "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png", "icons/icon.svg",
-]
+#: Files under static/ every device keeps, so the app opens with no network: every
+#: stylesheet, module and icon, so a new module is never forgotten here.
+SHELL_PATTERNS = ["css/*.css", "js/*.js", "icons/*"]
 #: Templates whose output is in the shell; a change to any of them renames the cache.
 SHELL_TEMPLATES = ["pwa/offline.html", "pwa/sw.js", "base.html"]
 #: Personal pages kept for offline use (fetched with the patient's cookie, wiped at logout).
@@ -29,12 +25,19 @@ SHELL_USER = SimpleNamespace(is_authenticated=True, is_patient=True, is_therapis
                              display_name="", timezone="UTC", is_anonymous=False)
 
 
+def shell_static() -> list[str]:
+    """The shell's static files, as paths relative to static/, in a stable order."""
+    static = Path(current_app.static_folder)
+    return sorted(str(path.relative_to(static)) for pattern in SHELL_PATTERNS
+                  for path in static.glob(pattern) if path.is_file())
+
+
 def shell_hash() -> str:
     """A short hash of every shell file: the service worker's cache name follows it."""
     digest = hashlib.sha256()
     static = Path(current_app.static_folder)
     templates = Path(current_app.template_folder)
-    for path in [static / name for name in SHELL_STATIC] + [templates / name for name in SHELL_TEMPLATES]:
+    for path in [static / name for name in shell_static()] + [templates / name for name in SHELL_TEMPLATES]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -72,7 +75,7 @@ def manifest():
 def service_worker():
     """The service worker, at the root so its scope is the whole app."""
     version = shell_hash()
-    shell = [url_for("static", filename=name) for name in SHELL_STATIC]
+    shell = [url_for("static", filename=name) for name in shell_static()]
     shell += [url_for("pwa.offline"), url_for("pwa.manifest")]
     body = render_template("pwa/sw.js", version=version, shell=shell, personal=PERSONAL_PAGES,
                            never_cache=NEVER_CACHE, offline=url_for("pwa.offline"),

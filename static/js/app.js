@@ -15,6 +15,8 @@ async function registerServiceWorker() {
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data === 'sync-outbox') sync();
     });
+    const registration = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) registration.active?.postMessage('claim');
     if (isPatient) await keepPersonalPages(false);
   } catch (error) {
     // The app still works online without it.
@@ -74,6 +76,18 @@ async function sync({ force = false } = {}) {
     }
   }
   await refreshViews();
+  await scheduleRetry();
+}
+
+let retryTimer = null;
+/** Retry when the earliest backed-off item is due (1 s, 2 s, 4 s … up to 5 minutes). */
+async function scheduleRetry() {
+  window.clearTimeout(retryTimer);
+  const due = (await db.outboxItems()).filter((i) => i.state === 'waiting' || i.state === 'retry')
+    .map((i) => i.next_try || 0);
+  if (!due.length) return;
+  const wait = Math.max(1000, Math.min(...due) - Date.now());
+  retryTimer = window.setTimeout(() => sync(), Math.min(wait, SYNC_EVERY));
 }
 
 async function registerBackgroundSync() {

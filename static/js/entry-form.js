@@ -202,6 +202,7 @@ export async function enhanceEntryForm() {
       fillForm(form, conflict.mine);
     }
   }
+  form.dataset.ready = 'true';  // filled from the device: safe to type (tests wait for it)
   form.addEventListener('submit', (event) => {
     onSubmit(form, event, context).catch(() => {
       // Storage failed: fall back to a plain form post so nothing is lost online.

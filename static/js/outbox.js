@@ -123,7 +123,11 @@ async function backoff(item) {
 /** Replay the outbox once (concurrent calls share one run). Resolves to a summary. */
 export function syncOutbox({ force = false } = {}) {
   if (!running) {
-    running = replay(force).finally(() => { running = null; });
+    // One replay at a time across tabs, too: two pages sending one item together would
+    // race each other to the server.
+    const work = () => replay(force);
+    running = (navigator.locks ? navigator.locks.request('journal-outbox', work) : work())
+      .finally(() => { running = null; });
   }
   return running;
 }

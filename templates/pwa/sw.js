@@ -53,6 +53,8 @@ async function cachePersonalPages() {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'cache-personal-pages') event.waitUntil(cachePersonalPages());
+  // A page that loaded while the worker was activating missed its claim(): claim again.
+  if (event.data === 'claim') event.waitUntil(self.clients.claim());
 });
 
 self.addEventListener('fetch', (event) => {

@@ -11,11 +11,20 @@ from tests.browser.conftest import PHONE, assert_accessible, register_in_browser
 WAIT = 15_000
 
 
+def wait_until(page, script, timeout_ms=WAIT):
+    """Poll ``script`` with page.evaluate (wait_for_function would need eval, which our
+    Content-Security-Policy forbids)."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {script}")
+
+
 def wait_for_service_worker(page):
     """The service worker controls the page and has the personal pages for offline use."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT)
-    page.wait_for_function(
-        "caches.open('journal-pages').then((c) => c.match('/entries/new')).then(Boolean)", timeout=WAIT)
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_until(page, "caches.open('journal-pages').then((c) => c.match('/entries/new')).then(Boolean)")
 
 
 def sync_status(page):
@@ -81,13 +90,15 @@ def test_write_offline_then_sync_exactly_once(live_server, new_context):
 
     context.set_offline(True)
     page.goto(f"{live_server.url}/entries/{entry.id}")
-    page.get_by_text("Written on the mountain, no signal.").wait_for()
+    page.locator(".insights").filter(has_text="Written on the mountain, no signal.").wait_for()
     page.get_by_text("Tell my therapist about the eagle").wait_for()
+    assert page.locator("[data-conflict]").count() == 0
     assert len(entries_in_db()) == 1
 
 
 def write_entry(page, text, mood="6"):
     page.get_by_role("link", name="New entry", exact=True).first.click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
     page.get_by_label("Insights").fill(text)
     page.get_by_label(mood, exact=True).check()
     page.get_by_role("button", name="Save entry").click()
@@ -109,6 +120,7 @@ def test_two_entries_and_an_edit_offline_reach_a_second_device_once_each(live_se
     sync_status(phone).filter(has_text="2 waiting").wait_for()
     # Open the first one from the journal and change it, still offline.
     phone.locator("[data-outbox-item]").filter(has_text="First, on the train.").get_by_role("link").click()
+    phone.locator("[data-entry-form][data-ready]").wait_for()
     phone.get_by_label("Insights").fill("First, on the train, edited at the station.")
     phone.get_by_role("button", name="Save entry").click()
     sync_status(phone).filter(has_text="2 waiting").wait_for()
@@ -165,6 +177,7 @@ def test_an_edit_conflict_between_two_devices_keeps_both_versions(live_server, n
     assert_accessible(phone, "conflict to compare")
 
     conflict.get_by_role("link", name=re.compile("Merge copy 1")).click()
+    phone.locator("[data-entry-form][data-ready]").wait_for()
     phone.get_by_label("Insights").fill("Laptop version, written online. Phone version, written offline.")
     phone.get_by_role("button", name="Save entry").click()
     phone.get_by_text("Entry updated.").wait_for(timeout=WAIT)
