@@ -3,7 +3,7 @@
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
 import { renderOfflinePage, renderOutbox } from './offline-views.js';
-import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
+import { deleteEntry, pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 
 const SYNC_EVERY = 30 * 1000;
 const isPatient = Boolean(document.querySelector('[data-sync-status]'));
@@ -43,6 +43,8 @@ async function showStatus() {
     text = 'Sync problem: an entry needs your attention before it can sync.'; kind = 'problem';
   } else if (items.some((i) => i.state === 'auth') || state.problem === 'auth') {
     text = `Sync problem: log in again to sync ${items.length} waiting ${items.length === 1 ? 'entry' : 'entries'}.`; kind = 'problem';
+  } else if (items.length && state.problem === 'server') {
+    text = `Sync problem: the server is not answering. ${items.length} waiting; trying again soon.`; kind = 'problem';
   } else if (items.length) {
     text = `${items.length} waiting to sync${!navigator.onLine || state.offline ? ' (offline)' : ''}.`; kind = 'waiting';
   } else if (!navigator.onLine || state.offline) {
@@ -99,6 +101,31 @@ async function registerBackgroundSync() {
   }
 }
 
+/** Offline, "Move to Trash" is queued on the device instead of failing to post. */
+function trashOffline() {
+  document.addEventListener('submit', (event) => {
+    const match = (event.target.getAttribute('action') || '').match(/^\/entries\/([0-9a-f-]{36})\/delete$/);
+    if (!match || navigator.onLine) return;
+    event.preventDefault();
+    (async () => {
+      const cached = await db.get('entries', match[1]);
+      const queued = await db.get('outbox', match[1]);
+      if (!cached || (queued && !queued.base_version)) {
+        const note = document.createElement('p');
+        note.className = 'flash flash-info';
+        note.setAttribute('role', 'status');
+        note.textContent = 'You are offline and this entry is not on the server yet. Move it to the Trash when you are back online.';
+        event.target.before(note);
+        return;
+      }
+      await deleteEntry(match[1], queued?.base_version || cached.version);
+      await db.remove('entries', match[1]);
+      sessionStorage.setItem('journal-flash', 'Moved to Trash on this device. It syncs when the network is back.');
+      window.location.assign('/');
+    })();
+  }, true);
+}
+
 function guardLogout() {
   const form = document.querySelector('[data-logout-form]');
   if (!form) return;
@@ -134,6 +161,7 @@ async function start() {
   registerServiceWorker();
   guardLogout();
   if (!isPatient) return;
+  trashOffline();
   await enhanceEntryForm();
   await renderOfflinePage();
   await refreshViews();

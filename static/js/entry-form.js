@@ -146,6 +146,8 @@ async function onSubmit(form, event, context) {
   }
   event.preventDefault();
   const payload = readForm(form);
+  // An entry reopened from the outbox keeps the time it was first written.
+  if (!form.querySelector('[name="written_at"]')?.value && context.writtenAt) payload.written_at = context.writtenAt;
   await saveEntry(context.id, payload, context.baseVersion);
   if (context.conflictId) await db.remove('conflicts', context.conflictId);
   await syncOutbox({ force: true });
@@ -181,6 +183,7 @@ export async function enhanceEntryForm() {
     const item = await db.get('outbox', context.id);
     const cached = await db.get('entries', context.id);
     if (item) {
+      context.writtenAt = item.payload?.written_at;
       context.baseVersion = item.base_version;
       context.isNew = !item.base_version;
       fillForm(form, item.payload || cached || {});

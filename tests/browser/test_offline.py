@@ -209,3 +209,60 @@ def test_logout_warns_about_unsynced_entries_then_wipes_the_device(live_server, 
     assert page.evaluate("indexedDB.databases()") == []
     assert "journal-pages" not in page.evaluate("caches.keys()")
     assert len(entries_in_db()) == 1
+
+
+def test_sync_problems_are_shown_and_nothing_is_dropped(live_server, new_context):
+    context = new_context(PHONE)
+    page = context.new_page()
+    register_in_browser(page, live_server.url, "problems@example.org")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+
+    # No mood: the device cannot know, the server's form rules say so on sync.
+    page.get_by_role("link", name="New entry", exact=True).first.click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    page.get_by_label("Insights").fill("Forgot the mood.")
+    page.get_by_role("button", name="Save entry").click()
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+    context.set_offline(False)
+    sync_status(page).filter(has_text="Sync problem: an entry needs your attention").wait_for(timeout=WAIT)
+    card = page.locator("[data-outbox-item]").filter(has_text="Forgot the mood.")
+    card.get_by_text("Needs your attention").wait_for()
+    assert_accessible(page, "journal with a sync problem")
+    card.get_by_role("link").click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    page.get_by_text("Choose your mood from 1 to 10.").first.wait_for()
+    assert_accessible(page, "entry form with the server's errors")
+    page.get_by_label("5", exact=True).check()
+    page.get_by_role("button", name="Save entry").click()
+    page.get_by_text("Entry saved.").wait_for(timeout=WAIT)
+    [entry] = entries_in_db()
+    assert entry.insights == "Forgot the mood." and entry.mood == 5
+
+    # The login expires while an entry waits: it stays until the patient logs in again.
+    context.set_offline(True)
+    write_entry(page, "Written while my login expired.")
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+    context.clear_cookies()
+    context.set_offline(False)
+    sync_status(page).filter(has_text="Sync problem: log in again").wait_for(timeout=WAIT)
+    assert len(entries_in_db()) == 1
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill("problems@example.org")
+    page.get_by_label("Password").fill("a quiet walk by the river")
+    page.get_by_role("button", name="Log in").click()
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    assert len(entries_in_db()) == 2
+
+    # Offline, "Move to Trash" on a saved page waits in the outbox too.
+    page.goto(f"{live_server.url}/entries/{entry.id}")
+    context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name="Move to Trash").click()
+    page.get_by_text("Moved to Trash on this device.").wait_for()
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+    context.set_offline(False)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).deleted_at is not None
