@@ -45,6 +45,15 @@ def test_chromium_finds_the_app_installable(live_server, new_context):
     manifest = cdp.send("Page.getAppManifest")
     assert manifest["url"].endswith("/manifest.webmanifest")
     assert manifest["errors"] == []
+    # Pages sent with no-store (the care team, therapists' views) and API answers are
+    # never kept by the service worker.
+    care = page.goto(f"{live_server.url}/care/")
+    assert care.status == 200 and "no-store" in care.headers["cache-control"]
+    page.goto(f"{live_server.url}/")
+    cached = page.evaluate("caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+                           ".then((c) => c.keys())))).then((all) => all.flat().map((r) => r.url))")
+    assert f"{live_server.url}/" in cached
+    assert not [url for url in cached if url.startswith(f"{live_server.url}/care") or "/api/" in url]
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     # Playwright's contexts are incognito profiles, where Chromium never offers to
     # install; every other check (manifest, icons, service worker) must pass.
@@ -93,6 +102,20 @@ def test_write_offline_then_sync_exactly_once(live_server, new_context):
     page.locator(".insights").filter(has_text="Written on the mountain, no signal.").wait_for()
     page.get_by_text("Tell my therapist about the eagle").wait_for()
     assert page.locator("[data-conflict]").count() == 0
+
+    # Its edit page was never visited: the saved entry form opens, filled from the device.
+    page.get_by_role("link", name="Edit").click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    assert page.get_by_label("Insights").input_value() == "Written on the mountain, no signal."
+    assert page.get_by_label("Step 1").input_value() == "Tell my therapist about the eagle"
+    page.get_by_label("Insights").fill("Written on the mountain, no signal. Edited in the valley.")
+    page.get_by_role("button", name="Save entry").click()
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+    context.set_offline(False)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    [entry] = entries_in_db()
+    assert entry.insights == "Written on the mountain, no signal. Edited in the valley."
+    assert entry.version == 2 and len(entry.action_steps) == 1
     assert len(entries_in_db()) == 1
 
 
