@@ -47,11 +47,12 @@ def register_blueprints(app: Flask) -> None:
     from journal.entries import bp as entries_bp
     from journal.health import bp as health_bp
     from journal.help import bp as help_bp
+    from journal.privacy import bp as privacy_bp
     from journal.pwa import bp as pwa_bp
     from journal.steps import bp as steps_bp
     from journal.therapist import bp as therapist_bp
 
-    for bp in (auth_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
+    for bp in (auth_bp, privacy_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
         app.register_blueprint(bp)
     for bp in (care_bp, therapist_bp):
         app.register_blueprint(bp)
