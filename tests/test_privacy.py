@@ -45,3 +45,43 @@ def test_delete_account_needs_the_password_then_removes_everything(patient_clien
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DosingSession)) == 0
     assert db.session.get(Entry, other.id) is not None
     assert patient_client.get("/").status_code == 302
+
+
+def test_export_includes_care_team_shares_comments_and_reads_but_not_private_notes(
+        patient_client, patient, therapist):
+    from journal.care.models import CareLink, EntryRead, Share
+    from journal.therapist.models import Comment, TherapistNote
+
+    entry = create_entry(patient, insights="shared one")
+    db.session.add_all([
+        CareLink(patient_id=patient.id, therapist_id=therapist.id),
+        Share(entry_id=entry.id, therapist_id=therapist.id),
+        Comment(entry_id=entry.id, therapist_id=therapist.id, body="Beautiful noticing."),
+        EntryRead(entry_id=entry.id, therapist_id=therapist.id),
+        TherapistNote(therapist_id=therapist.id, patient_id=patient.id, body="private clinical note"),
+    ])
+    db.session.commit()
+    body = patient_client.get("/account/export").get_data(as_text=True)
+    data = json.loads(body)
+    assert data["care_team"][0]["therapist"] == therapist.display_name
+    exported = data["entries"][0]
+    assert exported["shared_with"] == [therapist.display_name]
+    assert exported["therapist_comments"][0]["text"] == "Beautiful noticing."
+    assert exported["read_by_therapists"][0]["therapist"] == therapist.display_name
+    assert "private clinical note" not in body
+
+
+def test_deleting_a_linked_patient_removes_their_care_data_too(patient_client, patient, therapist):
+    from journal.care.models import CareLink, EntryRead, Share
+    from journal.therapist.models import Comment
+
+    entry = create_entry(patient)
+    db.session.add_all([CareLink(patient_id=patient.id, therapist_id=therapist.id),
+                        Share(entry_id=entry.id, therapist_id=therapist.id),
+                        Comment(entry_id=entry.id, therapist_id=therapist.id, body="hi"),
+                        EntryRead(entry_id=entry.id, therapist_id=therapist.id)])
+    db.session.commit()
+    assert patient_client.submit("/account/delete", {"password": PASSWORD}).status_code == 302
+    for model in (CareLink, Share, Comment, EntryRead, Entry):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
+    assert db.session.get(User, therapist.id) is not None

@@ -1,10 +1,14 @@
-"""Everything a user wrote, as one JSON document they can keep or take elsewhere."""
+"""Everything a patient wrote or was given, as one JSON document they can keep."""
+from collections import defaultdict
+
 import sqlalchemy as sa
 
 from journal.auth.models import User
+from journal.care.models import CareLink, EntryRead, Share
 from journal.dosing.models import DosingSession
 from journal.entries.models import Entry
 from journal.extensions import db
+from journal.therapist.models import Comment, ReflectionPrompt
 from journal.timeutil import utcnow
 
 EXPORT_FORMAT = "integration-journal-export/1"
@@ -14,20 +18,54 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _all(model, *where, order=None):
+    return list(db.session.scalars(sa.select(model).where(*where).order_by(order)))
+
+
 def export_user_data(user: User) -> dict:
-    """The user's account, dosing sessions and entries (Trash included), newest first."""
-    sessions = db.session.scalars(
-        sa.select(DosingSession).where(DosingSession.owner_id == user.id).order_by(DosingSession.date.desc()))
-    entries = db.session.scalars(
-        sa.select(Entry).where(Entry.owner_id == user.id).order_by(Entry.written_at.desc()))
+    """The account, care team, prompts, dosing sessions and entries (Trash included).
+
+    Each entry carries who it is shared with, therapists' comments on it and every
+    read of it by a therapist. Therapists' private notes are theirs, not exported.
+    """
+    entries = _all(Entry, Entry.owner_id == user.id, order=Entry.written_at.desc())
+    care = _care_by_entry([e.id for e in entries])
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(utcnow()),
         "account": {"email": user.email, "display_name": user.display_name, "role": user.role,
                     "timezone": user.timezone, "created_at": _iso(user.created_at)},
-        "dosing_sessions": [_session(s) for s in sessions],
-        "entries": [_entry(e) for e in entries],
+        "care_team": [
+            {"therapist": link.therapist.display_name, "linked_at": _iso(link.created_at),
+             "ended_at": _iso(link.ended_at)}
+            for link in _all(CareLink, CareLink.patient_id == user.id, order=CareLink.created_at)],
+        "reflection_prompts": [
+            {"from": p.therapist.display_name, "text": p.text, "assigned_at": _iso(p.created_at),
+             "answered_at": _iso(p.answered_at)}
+            for p in _all(ReflectionPrompt, ReflectionPrompt.patient_id == user.id,
+                          order=ReflectionPrompt.created_at)],
+        "dosing_sessions": [_session(s) for s in _all(DosingSession, DosingSession.owner_id == user.id,
+                                                      order=DosingSession.date.desc())],
+        "entries": [_entry(e) | care[e.id] for e in entries],
     }
+
+
+def _care_by_entry(entry_ids: list) -> dict:
+    """Shares, comments and therapist reads, grouped by entry, in three queries."""
+    care = defaultdict(lambda: {"shared_with": [], "therapist_comments": [], "read_by_therapists": []})
+    if not entry_ids:
+        return care
+    names = dict(db.session.execute(sa.select(User.id, User.display_name)
+                                    .where(User.role == "therapist")).all())
+    for share in _all(Share, Share.entry_id.in_(entry_ids), order=Share.created_at):
+        care[share.entry_id]["shared_with"].append(names.get(share.therapist_id))
+    for comment in _all(Comment, Comment.entry_id.in_(entry_ids), order=Comment.created_at):
+        care[comment.entry_id]["therapist_comments"].append(
+            {"from": comment.therapist.display_name, "text": comment.body, "at": _iso(comment.created_at)})
+    for read in _all(EntryRead, EntryRead.entry_id.in_(entry_ids), order=EntryRead.read_at):
+        care[read.entry_id]["read_by_therapists"].append(
+            {"therapist": read.therapist.display_name, "at": _iso(read.read_at)})
+    return care
 
 
 def _session(session: DosingSession) -> dict:
