@@ -64,13 +64,18 @@ async function refreshViews() {
 let pulling = false;
 async function sync({ force = false } = {}) {
   if (!isPatient) return;
-  const before = await db.count('outbox');
   const result = await syncOutbox({ force });
+  if (result.applied && showsServerList()) {
+    // The journal was drawn before these entries reached the server: draw it again,
+    // or they would vanish from the outbox list without appearing in the journal.
+    window.location.reload();
+    return;
+  }
   if (!result.problem && navigator.onLine && !pulling) {
     pulling = true;
     try {
-      await pullChanges();
-      if (before) await keepPersonalPages(true);
+      // Changed entries: refresh the saved journal and form pages for offline use too.
+      if ((await pullChanges()) > 0 || result.applied) await keepPersonalPages(true);
     } catch (error) {
       // Offline again: the device copy stays as it was.
     } finally {
@@ -79,6 +84,11 @@ async function sync({ force = false } = {}) {
   }
   await refreshViews();
   await scheduleRetry();
+}
+
+function showsServerList() {
+  const typing = document.activeElement?.matches?.('input, textarea, select');
+  return window.location.pathname === '/' && !typing;
 }
 
 let retryTimer = null;

@@ -42,6 +42,8 @@ export async function renderOutbox() {
   if (!targets.length) return;
   const items = await db.outboxItems();
   const conflicts = await db.all('conflicts');
+  // "Your journal is empty" is not true while entries wait on this device.
+  document.querySelectorAll('[data-outbox-list] ~ p.empty').forEach((p) => { p.hidden = items.length > 0; });
   targets.forEach((target) => {
     target.replaceChildren();
     if (items.length) {

@@ -87,7 +87,7 @@ async function settle(item, request, result) {
       Object.assign(fresh, { inflight: null, base_version: body.entry.version });
       await db.put('outbox', fresh);
     }
-    return 'ok';
+    return 'applied';
   }
   if (status === 409) {
     await keepConflict(fresh, body.current);
@@ -135,6 +135,7 @@ export function syncOutbox({ force = false } = {}) {
 async function replay(force) {
   state.problem = null;
   let sent = 0;
+  let applied = 0;
   let tokenChecked = false;
   for (const listed of await db.outboxItems()) {
     const item = await db.get('outbox', listed.id);
@@ -146,7 +147,7 @@ async function replay(force) {
         if (!(await refreshToken())) {
           state.problem = 'auth';
           await markAll('auth');
-          return { sent, problem: 'auth' };
+          return { sent, applied, problem: 'auth' };
         }
       }
       // The exact request that may have reached the server goes again first: if it was
@@ -157,21 +158,24 @@ async function replay(force) {
       const outcome = await settle(item, request, await send(request));
       if (outcome === 'auth' || outcome === 'retry') {
         state.problem = outcome === 'auth' ? 'auth' : 'server';
-        return { sent, problem: state.problem };
+        return { sent, applied, problem: state.problem };
       }
       if (outcome === 'invalid') state.problem = 'invalid';
+      if (outcome === 'applied') applied += 1;
       sent += 1;
       const again = await db.get('outbox', item.id);
-      if (again && again.state === 'waiting' && !again.inflight) return replay(true).then((r) => ({ ...r, sent: sent + r.sent }));
+      if (again && again.state === 'waiting' && !again.inflight) {
+        return replay(true).then((r) => ({ ...r, sent: sent + r.sent, applied: applied + r.applied }));
+      }
     } catch (error) {
       // fetch rejects only when the network is unreachable.
       state.offline = true;
       await backoff(await db.get('outbox', item.id) || item);
-      return { sent, problem: 'offline' };
+      return { sent, applied, problem: 'offline' };
     }
   }
   state.offline = false;
-  return { sent, problem: state.problem };
+  return { sent, applied, problem: state.problem };
 }
 
 async function markAll(value) {
@@ -181,13 +185,16 @@ async function markAll(value) {
   }
 }
 
-/** Fetch the patient's changes since last time into the device cache (last 50 kept). */
+/** Fetch the patient's changes since last time into the device cache (last 50 kept).
+ * Resolves to the number of changed entries, or -1 when the server said no. */
 export async function pullChanges() {
   let since = (await db.get('meta', 'cursor')) || '';
+  let changed = 0;
   for (let page = 0; page < 50; page += 1) {
     const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) return false;
+    if (!response.ok) return -1;
     const body = await response.json();
+    changed += body.entries.length;
     for (const entry of body.entries) {
       if (entry.deleted) await db.remove('entries', entry.id);
       else await db.put('entries', entry);
@@ -197,5 +204,5 @@ export async function pullChanges() {
     if (!body.has_more) break;
   }
   await db.pruneEntries();
-  return true;
+  return changed;
 }
