@@ -2,6 +2,7 @@
 import json
 import logging
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from journal.api.models import SyncReceipt
 from journal.auth.models import PATIENT, THERAPIST
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
+from journal.timeutil import utcnow
 from tests.factories import create_entry, create_session
 from tests.sync_client import SyncApi, new_id
 
@@ -149,9 +151,33 @@ def test_changes_feed_pages_through_every_change_once(api, patient):
     assert len(first["entries"]) == 2 and first["has_more"] is True
     seen, cursor = api.all_changes()
     assert sorted(e["id"] for e in seen) == sorted(ids)
-    assert api.changes(cursor).get_json() == {"entries": [], "next": cursor, "has_more": False}
     api.put(ids[0], {**ENTRY, "mood": 2}, base_version=1)
-    assert [e["id"] for e in api.changes(cursor).get_json()["entries"]] == [ids[0]]
+    again, _ = api.all_changes(cursor)
+    assert again[-1]["id"] == ids[0] and again[-1]["mood"] == 2
+    assert len(again) == len({e["id"] for e in again})
+
+
+def test_a_change_committed_late_with_an_earlier_stamp_is_not_skipped(api, patient):
+    """A slow request stamps updated_at, then commits after a device already pulled a
+    later change: the next pull still brings it (the last cursor re-reads 30 s)."""
+    first = new_id()
+    api.put(first, ENTRY)
+    _, cursor = api.all_changes()
+    late = create_entry(patient, insights="committed late")
+    late.updated_at = db.session.get(Entry, uuid.UUID(first)).updated_at - timedelta(seconds=5)
+    db.session.commit()
+    changes, _ = api.all_changes(cursor)
+    assert str(late.id) in {e["id"] for e in changes}
+
+
+def test_an_old_changes_cursor_does_not_resend_everything(api, patient):
+    old = create_entry(patient, insights="long ago")
+    old.updated_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    api.put(new_id(), ENTRY)
+    _, cursor = api.all_changes()
+    changes, _ = api.all_changes(cursor)
+    assert str(old.id) not in {e["id"] for e in changes}
 
 
 def test_changes_feed_shows_only_your_own_entries(app, api, make_user):

@@ -87,7 +87,9 @@ OPENAPI = {
             "summary": "The patient's changed entries since a cursor, tombstones included",
             "parameters": [
                 {"name": "since", "in": "query", "schema": {"type": "string"},
-                 "description": "The `next` of the previous page; omit for everything."},
+                 "description": ("The `next` of the previous page; omit for everything. The `next` "
+                                 "that ends a pull re-reads the last 30 seconds, so an entry may "
+                                 "come twice: store entries by id.")},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
             "responses": {
                 "200": {"description": "Oldest change first", "content": {"application/json": {"schema": {

@@ -8,7 +8,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -158,19 +158,32 @@ class ChangesPage:
     has_more: bool
 
 
-def encode_change_cursor(entry: Entry) -> str:
-    raw = f"{entry.updated_at.isoformat()}|{entry.id}".encode()
+#: A write stamps ``updated_at`` before it commits, so a slow request can commit a change
+#: stamped *earlier* than one a device already pulled. The cursor that ends a pull
+#: therefore re-reads this much of the recent past next time; devices upsert by id, so
+#: the repeats are harmless and no change is skipped.
+CHANGES_OVERLAP = timedelta(seconds=30)
+_NIL = uuid.UUID(int=0)
+
+
+def encode_change_cursor(entry: Entry, *, last: bool) -> str:
+    raw = f"{entry.updated_at.isoformat()}|{entry.id}|{'last' if last else 'more'}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_change_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """:raise BadCursor: for anything we did not encode."""
+    """Where the next page starts (after the overlap, for a cursor that ended a pull).
+
+    :raise BadCursor: for anything we did not encode.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, entry_id = raw.split("|")
+        moment, entry_id, kind = raw.split("|")
         updated_at = datetime.fromisoformat(moment)
-        if updated_at.tzinfo is None:
-            raise ValueError("naive")
+        if updated_at.tzinfo is None or kind not in ("last", "more"):
+            raise ValueError("not our cursor")
+        if kind == "last":
+            return updated_at - CHANGES_OVERLAP, _NIL
         return updated_at, uuid.UUID(entry_id)
     except (ValueError, UnicodeDecodeError, binascii.Error) as error:
         raise BadCursor(str(error)) from error
@@ -191,4 +204,5 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
     entries = list(db.session.scalars(query))
     has_more = len(entries) > limit
     entries = entries[:limit]
-    return ChangesPage(entries, encode_change_cursor(entries[-1]) if entries else cursor, has_more)
+    next_cursor = encode_change_cursor(entries[-1], last=not has_more) if entries else cursor
+    return ChangesPage(entries, next_cursor, has_more)
