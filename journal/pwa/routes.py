@@ -43,12 +43,14 @@ def shell_hash() -> str:
     return digest.hexdigest()[:12]
 
 
+def _icon(name: str, size: str, purpose: str) -> dict:
+    return {"src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
+            "purpose": purpose}
+
+
 @bp.route("/manifest.webmanifest")
 def manifest():
     """The web app manifest that makes the journal installable."""
-    icon = lambda name, size, purpose: {  # noqa: E731
-        "src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
-        "purpose": purpose}
     body = {
         "id": "/",
         "name": "Integration Journal",
@@ -63,8 +65,8 @@ def manifest():
         "background_color": BACKGROUND_COLOUR,
         "lang": "en",
         "categories": ["health", "lifestyle"],
-        "icons": [icon("icon-192.png", "192x192", "any"), icon("icon-512.png", "512x512", "any"),
-                  icon("maskable-512.png", "512x512", "maskable")],
+        "icons": [_icon("icon-192.png", "192x192", "any"), _icon("icon-512.png", "512x512", "any"),
+                  _icon("maskable-512.png", "512x512", "maskable")],
     }
     response = current_app.response_class(current_app.json.dumps(body), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"

@@ -11,8 +11,9 @@ function el(tag, attrs = {}, text = '') {
 }
 
 function when(entry) {
-  const value = entry.written_at_local || entry.written_at;
-  const date = new Date(entry.written_at_local ? value : value);
+  // written_at_local is the account's wall-clock time; read without a zone, the browser
+  // shows it as written (the same as the server's pages when the zones agree).
+  const date = new Date(entry.written_at_local || entry.written_at);
   return Number.isNaN(date.getTime()) ? 'Just now' : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 }
 
