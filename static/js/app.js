@@ -136,19 +136,33 @@ function trashOffline() {
   }, true);
 }
 
+function showLogoutNote(form, text) {
+  let note = document.querySelector('[data-logout-note]');
+  if (!note) {
+    note = document.createElement('p');
+    note.className = 'error-summary';
+    note.setAttribute('role', 'alert');
+    note.dataset.logoutNote = '';
+    form.before(note);
+  }
+  note.textContent = text;
+}
+
 function guardLogout() {
   const form = document.querySelector('[data-logout-form]');
   if (!form) return;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!navigator.onLine) {
+      // The server must end the session too, or the next person is still logged in.
+      showLogoutNote(form, 'You are offline. Log out when the network is back, so this device is really logged out.');
+      return;
+    }
     const waiting = isPatient ? await db.count('outbox') : 0;
     if (waiting && form.dataset.confirmed !== 'yes') {
       form.dataset.confirmed = 'yes';
-      const warning = document.createElement('p');
-      warning.className = 'error-summary';
-      warning.setAttribute('role', 'alert');
-      warning.textContent = `${waiting} ${waiting === 1 ? 'entry has' : 'entries have'} not synced yet. Logging out deletes ${waiting === 1 ? 'it' : 'them'} from this device. Press "Log out" again to log out anyway, or stay and let ${waiting === 1 ? 'it' : 'them'} sync.`;
-      form.before(warning);
+      const them = waiting === 1 ? 'it' : 'them';
+      showLogoutNote(form, `${waiting} ${waiting === 1 ? 'entry has' : 'entries have'} not synced yet. Logging out deletes ${them} from this device. Press "Log out anyway" to log out, or stay and let ${them} sync.`);
       form.querySelector('button').textContent = 'Log out anyway';
       return;
     }
