@@ -6,7 +6,8 @@ from datetime import datetime
 from flask import Flask, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from journal.extensions import db
 from journal.timeutil import zone
@@ -22,6 +23,7 @@ ERROR_TITLES = {
     403: "You do not have access to this page",
     404: "Page not found",
     405: "That action is not allowed here",
+    409: "This changed on another device",
     413: "That is too large to save",
     415: "Unsupported content type",
     429: "Too many attempts",
@@ -31,6 +33,7 @@ ERROR_TITLES = {
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(StaleDataError, handle_stale_write)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.jinja_env.filters["localtime"] = format_local_time
     app.jinja_env.filters["localdate"] = format_local_date
@@ -64,7 +67,7 @@ def handle_http_error(error: HTTPException):
     """One answer for every 4xx/5xx: JSON for API clients, a page for people."""
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)
-    message = error.description if isinstance(error, CSRFError) or code in (400, 413, 415, 429) else None
+    message = error.description if isinstance(error, CSRFError) or code in (400, 409, 413, 415, 429) else None
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
     if wants_json():
@@ -76,6 +79,14 @@ def handle_http_error(error: HTTPException):
         return jsonify(body), code, error.get_headers() if code == 405 else {}
     response = render_template("error.html", code=code, title=title, message=message)
     return response, code
+
+
+def handle_stale_write(error: StaleDataError):
+    """Two saves of one entry at the same moment: the second is refused, not merged."""
+    db.session.rollback()
+    return handle_http_error(Conflict(
+        "This entry was changed on another device while you saved. Nothing was overwritten: "
+        "go back, copy your text, reload the entry and save again."))
 
 
 def handle_unexpected_error(error: Exception):

@@ -398,3 +398,27 @@ def test_the_same_create_arriving_twice_at_once_is_a_replay_not_a_conflict(api, 
     response = api.put(entry_id, ENTRY)
     assert response.status_code == 201 and response.get_json()["replayed"] is True
     assert len(entries_in_db()) == 1
+
+
+def test_an_html_save_racing_another_device_is_refused_not_merged(patient_client, patient, monkeypatch):
+    """The web form goes through the same version check: losing the race is a 409 page."""
+    from sqlalchemy.orm import Session
+
+    from journal.entries import routes
+
+    entry = create_entry(patient, insights="before")
+    real_apply = routes.apply_entry_form
+
+    def other_device_saves_first(target, form):
+        with Session(db.engine) as other:
+            copy = other.get(Entry, target.id)
+            copy.insights = "the other device"
+            copy.touch()
+            other.commit()
+        real_apply(target, form)
+
+    monkeypatch.setattr(routes, "apply_entry_form", other_device_saves_first)
+    response = patient_client.submit(f"/entries/{entry.id}/edit", {"insights": "this device", "mood": "5"})
+    assert response.status_code == 409
+    assert "Nothing was overwritten" in response.get_data(as_text=True)
+    assert entries_in_db()[0].insights == "the other device"
