@@ -132,8 +132,9 @@ def test_create_therapist_refuses_weak_password_and_duplicates(runner, therapist
 
 def test_therapist_cannot_open_patient_journal_pages(client, therapist):
     client.login(therapist.email)
-    assert client.get("/").status_code == 403
-    assert client.get("/entries/new").status_code == 403
+    assert client.get("/").location == "/therapist/"
+    assert client.get("/entries/new").status_code == 404
+    assert client.get("/steps/").status_code == 404
 
 
 def test_register_is_not_offered_to_logged_in_users(patient_client):

@@ -44,13 +44,13 @@ class Route:
 
 
 def patient_only(method, url, owner, data=None):
-    """A patient's own object: owner gets ``owner``, the other patient 404, a therapist 403."""
-    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: 404, THERAPIST_ROLE: 403}, data)
+    """A patient's own object: owner gets ``owner``; the other patient and therapists 404."""
+    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: 404, THERAPIST_ROLE: 404}, data)
 
 
 def patient_page(method, url, owner, data=None):
-    """A patient page that names no object: any patient gets ``owner``, a therapist 403."""
-    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: owner, THERAPIST_ROLE: 403}, data)
+    """A patient page that names no object: any patient gets ``owner``, a therapist 404."""
+    return Route(method, url, {ANON: LOGIN, OWNER: owner, OTHER: owner, THERAPIST_ROLE: 404}, data)
 
 
 def therapist_page(method, url, ok, data=None):
@@ -103,7 +103,7 @@ ROUTES: dict[str, Route] = {
     "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "privacy.export": Route("GET", lambda w: "/account/export", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "privacy.delete": Route("GET", lambda w: "/account/delete", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
-    "entries.index": patient_page("GET", lambda w: "/", 200),
+    "entries.index": Route("GET", lambda w: "/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 302}),
     "entries.new": patient_page("GET", lambda w: "/entries/new", 200),
     "entries.show": patient_only("GET", lambda w: f"/entries/{w['entry'].id}", 200),
     "entries.edit": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/edit", 302, entry_form),

@@ -313,7 +313,7 @@ def test_a_therapist_has_no_journal_to_sync(app, make_user):
     client = app.test_client()
     client.login(therapist.email)
     api = SyncApi(client)
-    assert api.put(new_id(), ENTRY).status_code == 403
+    assert api.put(new_id(), ENTRY).status_code == 404
 
 
 def test_bad_cursor_and_limit_are_400(api):

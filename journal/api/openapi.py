@@ -97,7 +97,7 @@ OPENAPI = {
                         "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
                         "next": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}}}},
                 "400": _error("Bad cursor or limit"), "401": _error("Not logged in"),
-                "403": _error("Not a patient")}}},
+                "404": _error("Not found (or not a patient)")}}},
         "/entries/{entry_id}": {
             "parameters": [_ENTRY_ID],
             "put": {
@@ -109,7 +109,7 @@ OPENAPI = {
                     "201": {"description": "Created", "content": _ENTRY_ANSWER},
                     "200": {"description": "Updated (or a replay of an update)", "content": _ENTRY_ANSWER},
                     "400": _error("Malformed JSON, bad If-Match or bad CSRF token"),
-                    "401": _error("Not logged in"), "403": _error("Not a patient"),
+                    "401": _error("Not logged in"), "404": _error("Not found (or not a patient)"),
                     "404": _error("Not a UUID, or another person's entry"),
                     "409": _error("Stale version: `current` holds the server's copy"),
                     "413": _error("Body over 64 KB"), "415": _error("Not application/json"),

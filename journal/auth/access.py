@@ -8,14 +8,14 @@ from flask_login import current_user, login_required
 def patient_required(view):
     """Logged in as a patient; therapists have no journal of their own.
 
-    :raise 403: for a therapist.
+    :raise 404: for a therapist, so patient URLs reveal nothing to them.
     """
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.is_patient:
-            abort(403)
+            abort(404)
         return view(*args, **kwargs)
 
     return wrapped

@@ -3,10 +3,11 @@ import uuid
 from types import SimpleNamespace
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from journal.auth.access import patient_required
 from journal.auth.forms import EmptyForm
+from journal.auth.routes import home_for
 from journal.dosing.access import get_session_for_owner, sessions_of
 from journal.entries import bp
 from journal.entries.access import get_entry_for_owner
@@ -42,9 +43,11 @@ def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, care: 
 
 
 @bp.route("/")
-@patient_required
+@login_required
 def index():
     """The journal, newest first; filter by dosing session, search the text."""
+    if not current_user.is_patient:  # a therapist's start page is their workspace
+        return redirect(home_for(current_user))
     session_id = request.args.get("session", type=uuid.UUID)
     if request.args.get("session") and session_id is None:
         abort(400, "That dosing session filter is not valid.")
