@@ -33,6 +33,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "journal.sqlite"),
+        # Database errors must not carry entry text into logs.
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -122,3 +122,21 @@ def test_seed_demo_creates_logins_once(runner):
     assert "patient@demo.example" in first.output and "therapist@demo.example" in first.output
     second = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not added" in second.output
+
+
+def test_database_errors_never_carry_entry_text_into_logs(app, patient):
+    import sqlalchemy as sa
+
+    from journal.entries.models import Entry
+    from journal.extensions import db
+
+    secret = "my most private words"
+    db.session.add(Entry(owner_id=patient.id, insights=secret, mood=99))  # violates the mood check
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:
+        assert secret not in str(error)
+    else:
+        raise AssertionError("the mood check constraint did not fire")
+    finally:
+        db.session.rollback()
