@@ -1,6 +1,7 @@
 """What every response shares: security headers, error pages, template helpers."""
 import logging
 import re
+import traceback
 from datetime import datetime
 
 from flask import Flask, jsonify, render_template, request
@@ -90,9 +91,15 @@ def handle_stale_write(error: StaleDataError):
 
 
 def handle_unexpected_error(error: Exception):
-    """Roll back the broken transaction, log the failure (never the request body)."""
+    """Roll back the broken transaction and log where it failed, never what was written.
+
+    Exception messages can quote entry text (PostgreSQL's DETAIL echoes the failing
+    row), so the log gets the exception's type and stack, not its message.
+    """
     db.session.rollback()
-    logging.getLogger("journal").exception("Unhandled error on %s %s", request.method, request.path)
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    logging.getLogger("journal").error("Unhandled %s on %s %s\n%s", type(error).__name__,
+                                       request.method, request.path, stack)
     return handle_http_error(InternalServerError())
 
 

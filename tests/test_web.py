@@ -124,19 +124,28 @@ def test_seed_demo_creates_logins_once(runner):
     assert "not added" in second.output
 
 
-def test_database_errors_never_carry_entry_text_into_logs(app, patient):
-    import sqlalchemy as sa
+def test_database_errors_never_carry_entry_text_into_logs(app, client, patient):
+    import logging
 
     from journal.entries.models import Entry
     from journal.extensions import db
 
     secret = "my most private words"
-    db.session.add(Entry(owner_id=patient.id, insights=secret, mood=99))  # violates the mood check
-    try:
+
+    @app.route("/broken-save")
+    def broken_save():
+        db.session.add(Entry(owner_id=patient.id, insights=secret, mood=99))  # fails the mood check
         db.session.commit()
-    except sa.exc.IntegrityError as error:
-        assert secret not in str(error)
-    else:
-        raise AssertionError("the mood check constraint did not fire")
+
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(handler.format(record))
+    logging.getLogger("journal").addHandler(handler)
+    client.login(patient.email)
+    try:
+        response = client.get("/broken-save")
     finally:
-        db.session.rollback()
+        logging.getLogger("journal").removeHandler(handler)
+    assert response.status_code == 500
+    assert any("IntegrityError" in line for line in lines)
+    assert not any(secret in line for line in lines)
