@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from journal.config import load_config
+from journal.requests import JournalRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.request_class = JournalRequest
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)

@@ -15,6 +15,7 @@ from journal.auth.access import patient_required
 from journal.dosing.access import sessions_of
 from journal.entries.forms import EntryForm
 from journal.entries.service import BadCursor
+from journal.requests import without_nul
 
 #: A whole entry with 50 steps is far below this; anything bigger is not an entry.
 MAX_BODY = 64 * 1024
@@ -56,7 +57,7 @@ def _json_body() -> dict:
         abort(400, "The body is not valid JSON.")
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
-    return body
+    return without_nul(body)
 
 
 def _base_version(body: dict | None) -> int | None:

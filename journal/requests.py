@@ -1,0 +1,39 @@
+"""The app's request class: submitted text without NUL characters.
+
+No person types U+0000, PostgreSQL cannot store it in text, and SQLite would keep
+it silently; dropping it at the edge keeps every form, query and JSON body safe.
+"""
+from flask import Request
+from werkzeug.utils import cached_property
+
+NUL = "\x00"
+
+
+def without_nul(value):
+    """The value (text, or lists and dicts of it) with NUL characters dropped."""
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
+class JournalRequest(Request):
+    def _multidict_without_nul(self, multidict):
+        if not any(NUL in key or NUL in value for key, value in multidict.items(multi=True)):
+            return multidict
+        return self.parameter_storage_class(
+            [(without_nul(key), without_nul(value)) for key, value in multidict.items(multi=True)])
+
+    @cached_property
+    def args(self):
+        return self._multidict_without_nul(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = self._multidict_without_nul(self.__dict__["form"])
+
+    def get_json(self, *args, **kwargs):
+        return without_nul(super().get_json(*args, **kwargs))
