@@ -132,7 +132,6 @@ ROUTES: dict[str, Route] = {
     "care.consent": patient_page("GET", lambda w: f"/care/join/{w['invitation'].code}", 200),
     "care.remove": patient_only("POST", lambda w: f"/care/team/{w['link'].id}/remove", 302),
     "care.share_entry": patient_only("POST", lambda w: f"/care/entries/{w['entry'].id}/sharing", 302, share_form),
-    "care.entry_choices": patient_only("POST", lambda w: f"/care/entries/{w['entry'].id}/choices", 204, share_form),
     "care.share_session": patient_only("POST", lambda w: f"/care/sessions/{w['session'].id}/sharing", 302,
                                        share_form),
     "care.access": patient_page("GET", lambda w: "/care/access-log", 200),

@@ -385,14 +385,14 @@ def test_the_same_create_arriving_twice_at_once_is_a_replay_not_a_conflict(api, 
     entry_id = new_id()
     real_commit = sync._commit
 
-    def twin_commits_first(entry, status, print_):
+    def twin_commits_first(entry, status, print_, also=None):
         monkeypatch.setattr(sync, "_commit", real_commit)
         with Session(db.engine) as twin:
             twin.add(Entry(id=entry.id, owner_id=patient.id, mood=7, insights=ENTRY["insights"]))
             twin.flush()
             twin.add(SyncReceipt(entry_id=entry.id, fingerprint=print_, status=201, version=1))
             twin.commit()
-        return real_commit(entry, status, print_)
+        return real_commit(entry, status, print_, also)
 
     monkeypatch.setattr(sync, "_commit", twin_commits_first)
     response = api.put(entry_id, ENTRY)

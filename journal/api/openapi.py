@@ -49,7 +49,25 @@ OPENAPI = {
                     "ISO 8601 with an offset, or local YYYY-MM-DDTHH:MM in the account's time zone; "
                     "omitted means now.")},
                 "action_steps": {"type": "array", "maxItems": 50,
-                                 "items": {"$ref": "#/components/schemas/ActionStep"}}}},
+                                 "items": {"$ref": "#/components/schemas/ActionStep"}},
+                "share_with": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": (
+                    "Share the entry with exactly these members of the care team (therapist ids), "
+                    "in the same transaction as the write; [] makes it private; omitted leaves the "
+                    "sharing as it is. An id outside the active care team is a 422 on `share_with`.")},
+                "answers_prompt": {"type": ["string", "null"], "format": "uuid", "description": (
+                    "The reflection prompt this entry answers; marked answered with the write. A "
+                    "prompt no longer open (answered, withdrawn, from a former therapist) is ignored: "
+                    "the entry is saved all the same.")}}},
+            "PurgedEntry": {"type": "object", "required": ["id", "purged", "deleted", "updated_at"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "purged": {"const": True, "description": "Deleted for good: remove it from the device."},
+                "deleted": {"const": True, "description": "Also set, for devices that only know Trash tombstones."},
+                "purged_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time",
+                               "description": "Same as purged_at: its place in the feed's order."}},
+                "description": ("An entry deleted for good (Trash emptied or expired). Nothing of it is left "
+                                "but its id. A device holding an unsynced edit of it may PUT that edit: the "
+                                "entry is recreated (201).")},
             "Entry": {"type": "object", "properties": {
                 "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"},
@@ -84,7 +102,7 @@ OPENAPI = {
                                                  "user": {"type": "object"}}}}}},
                           "401": _error("Not logged in")}}},
         "/entries": {"get": {
-            "summary": "The patient's changed entries since a cursor, tombstones included",
+            "summary": "The patient's changed entries since a cursor, tombstones and purges included",
             "parameters": [
                 {"name": "since", "in": "query", "schema": {"type": "string"},
                  "description": ("The `next` of the previous page; omit for everything. The `next` "
@@ -94,7 +112,12 @@ OPENAPI = {
             "responses": {
                 "200": {"description": "Oldest change first", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {
-                        "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+                        "entries": {"type": "array", "items": {"oneOf": [
+                            {"$ref": "#/components/schemas/Entry"},
+                            {"$ref": "#/components/schemas/PurgedEntry"}]},
+                            "description": ("Oldest change first: entries (Trash tombstones have "
+                                            "`deleted`) and entries deleted for good (`purged`), in "
+                                            "one order by `updated_at`, then id.")},
                         "next": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}}}},
                 "400": _error("Bad cursor or limit"), "401": _error("Not logged in"),
                 "404": _error("Not found (or not a patient)")}}},
@@ -102,6 +125,9 @@ OPENAPI = {
             "parameters": [_ENTRY_ID],
             "put": {
                 "summary": "Create or update an entry (idempotent upsert)",
+                "description": ("The entry, its action steps and (optionally) the care team's choices "
+                                "are written in one transaction. An edit of your own entry that was "
+                                "deleted for good meanwhile recreates it (201), so no words are lost."),
                 "parameters": [_IF_MATCH],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/EntryInput"}}}},
@@ -109,18 +135,20 @@ OPENAPI = {
                     "201": {"description": "Created", "content": _ENTRY_ANSWER},
                     "200": {"description": "Updated (or a replay of an update)", "content": _ENTRY_ANSWER},
                     "400": _error("Malformed JSON, bad If-Match or bad CSRF token"),
-                    "401": _error("Not logged in"), "404": _error("Not found (or not a patient)"),
-                    "404": _error("Not a UUID, or another person's entry"),
+                    "401": _error("Not logged in"),
+                    "404": _error("Not a UUID, another person's entry (live or deleted for good), "
+                                  "or not a patient"),
                     "409": _error("Stale version: `current` holds the server's copy"),
                     "413": _error("Body over 64 KB"), "415": _error("Not application/json"),
-                    "422": _error("Validation failed: see `fields`")}},
+                    "422": _error("Validation failed (the entry, `share_with` or `answers_prompt`): "
+                                  "see `fields`")}},
             "delete": {
                 "summary": "Move an entry to the Trash (a tombstone for other devices)",
                 "parameters": [_IF_MATCH, {"name": "base_version", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {
                     "200": {"description": "In the Trash", "content": _ENTRY_ANSWER},
                     "400": _error("Bad version or CSRF token"), "401": _error("Not logged in"),
-                    "404": _error("No such entry of yours"),
+                    "404": _error("No such entry of yours (or deleted for good)"),
                     "409": _error("Stale version: `current` holds the server's copy"),
                     "428": _error("No version given")}}},
     },

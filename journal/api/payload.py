@@ -3,12 +3,13 @@
 The API has no validation rules of its own. A body is only checked for JSON *types*
 here, then handed to ``EntryForm`` as the form data a browser would have posted.
 """
+import uuid
 from datetime import datetime
 
 from werkzeug.datastructures import MultiDict
 
 from journal.entries.forms import MAX_ACTION_STEPS
-from journal.entries.models import Entry
+from journal.entries.models import Entry, PurgedEntry
 from journal.timeutil import zone
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -65,6 +66,44 @@ def to_formdata(body: dict, tz_name: str) -> MultiDict:
     return data
 
 
+def care_formdata(body: dict) -> MultiDict:
+    """The care team's choices in a body, as the entry form would post them.
+
+    ``share_with`` (a list of therapist ids; absent leaves the sharing as it is, ``[]``
+    makes the entry private) and ``answers_prompt`` (a prompt id, or null).
+
+    :raise PayloadError: when they are not ids of the right JSON types.
+    """
+    errors: dict[str, list[str]] = {}
+    data = MultiDict()
+    if "share_with" in body:
+        chosen = body["share_with"]
+        if not isinstance(chosen, list) or not all(_is_uuid(value) for value in chosen):
+            errors["share_with"] = ["Must be a list of care-team member ids."]
+        else:
+            data["share_choice"] = "1"
+            for value in chosen:
+                data.add("share_with", str(uuid.UUID(value)))
+    prompt = body.get("answers_prompt")
+    if prompt is not None and not _is_uuid(prompt):
+        errors["answers_prompt"] = ["Must be the id of a reflection prompt."]
+    elif prompt is not None:
+        data["prompt"] = prompt
+    if errors:
+        raise PayloadError(errors)
+    return data
+
+
+def _is_uuid(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _local_time(value: str, tz_name: str) -> str:
     """An ISO time with an offset becomes the patient's local time; other text is the
     form's own local format and goes through unchanged (the form judges it)."""
@@ -112,6 +151,16 @@ def flatten_errors(form_errors: dict) -> dict[str, list[str]]:
         else:
             flat[name] = [str(m) for m in messages]
     return flat
+
+
+def change_json(change: Entry | PurgedEntry, tz_name: str) -> dict:
+    """One item of the changes feed: an entry, or the tombstone of one deleted for good."""
+    if isinstance(change, PurgedEntry):
+        moment = change.purged_at.isoformat()
+        # ``deleted`` too, so a device that knows only Trash tombstones drops it as well.
+        return {"id": str(change.entry_id), "purged": True, "deleted": True,
+                "purged_at": moment, "updated_at": moment}
+    return entry_json(change, tz_name)
 
 
 def entry_json(entry: Entry, tz_name: str) -> dict:

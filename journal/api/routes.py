@@ -9,9 +9,11 @@ from flask_wtf.csrf import generate_csrf
 
 from journal.api import bp
 from journal.api.openapi import OPENAPI
-from journal.api.payload import PayloadError, entry_json, flatten_errors, to_formdata
+from journal.api.payload import (PayloadError, care_formdata, change_json, entry_json, flatten_errors,
+                                 to_formdata)
 from journal.api.sync import Conflict, Invalid, changes_since, delete_entry, fingerprint, put_entry
 from journal.auth.access import patient_required
+from journal.care import on_entries
 from journal.dosing.access import sessions_of
 from journal.entries.forms import EntryForm
 from journal.entries.service import BadCursor
@@ -103,6 +105,14 @@ def session():
         "timezone": current_user.timezone, "role": current_user.role})
 
 
+def _parsed(parse, *args):
+    """What ``parse`` made of the body, or the ``PayloadError`` it raised (to collect them all)."""
+    try:
+        return parse(*args)
+    except PayloadError as error:
+        return error
+
+
 @bp.route("/entries/<uuid:entry_id>", methods=["PUT"])
 @patient_required
 def put(entry_id: uuid.UUID):
@@ -110,17 +120,23 @@ def put(entry_id: uuid.UUID):
     body = _json_body()
     base_version = _base_version(body)
     content = {key: value for key, value in body.items() if key != "base_version"}
-    try:
-        formdata = to_formdata(content, current_user.timezone)
-    except PayloadError as error:
-        return _error(422, "Some fields need attention.", error.fields)
+    errors: dict[str, list[str]] = {}
+    formdata, care = _parsed(to_formdata, content, current_user.timezone), _parsed(care_formdata, content)
+    for parsed in (formdata, care):
+        if isinstance(parsed, PayloadError):
+            errors.update(parsed.fields)
+    if errors:
+        return _error(422, "Some fields need attention.", errors)
     form = EntryForm(formdata=formdata, meta={"csrf": False}, sessions=sessions_of(current_user.id),
                      tz_name=current_user.timezone)
+    prompt = on_entries.answered_prompt(current_user, care)
     try:
         result = put_entry(entry_id, current_user.id, form, base_version=base_version,
-                           print_=fingerprint("PUT", entry_id, base_version, content))
+                           print_=fingerprint("PUT", entry_id, base_version, content),
+                           check=lambda: on_entries.choice_problems(current_user, care),
+                           also=lambda entry: on_entries.apply_choices(current_user, entry, care, prompt))
     except Invalid as error:
-        return _error(422, "Some fields need attention.", flatten_errors(error.form.errors))
+        return _error(422, "Some fields need attention.", flatten_errors(error.form.errors) | error.fields)
     except Conflict as error:
         return _conflict(error)
     return _answer(result.status, result.entry, replayed=result.replayed)
@@ -144,7 +160,7 @@ def delete(entry_id: uuid.UUID):
 @bp.route("/entries")
 @patient_required
 def changes():
-    """The patient's entries changed since ``since`` (tombstones included), oldest first."""
+    """The patient's entries changed since ``since`` (Trash and purge tombstones included), oldest first."""
     limit = request.args.get("limit", CHANGES_LIMIT, type=int)
     if not 1 <= limit <= CHANGES_LIMIT:
         abort(400, f"limit must be from 1 to {CHANGES_LIMIT}.")
@@ -152,7 +168,7 @@ def changes():
         page = changes_since(current_user.id, request.args.get("since") or None, limit)
     except BadCursor:
         abort(400, "That since cursor is not valid; start again without it.")
-    return jsonify(entries=[entry_json(e, current_user.timezone) for e in page.entries],
+    return jsonify(entries=[change_json(c, current_user.timezone) for c in page.changes],
                    next=page.cursor, has_more=page.has_more)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from journal.api.models import SyncReceipt
 from journal.entries.access import get_entry_for_sync
 from journal.entries.forms import EntryForm
-from journal.entries.models import Entry
+from journal.entries.models import Entry, PurgedEntry
 from journal.entries.service import BadCursor, apply_entry_form
 from journal.extensions import db
 
@@ -37,11 +37,12 @@ class _Raced(Exception):
 
 
 class Invalid(Exception):
-    """The entry form rejected the body; ``form`` holds the field errors."""
+    """The body was rejected; ``form`` holds the entry form's errors, ``fields`` any others."""
 
-    def __init__(self, form: EntryForm):
+    def __init__(self, form: EntryForm, fields: dict[str, list[str]] | None = None):
         super().__init__("invalid entry")
         self.form = form
+        self.fields = fields or {}
 
 
 @dataclass
@@ -66,17 +67,21 @@ def _replay(entry: Entry | None, print_: str) -> WriteResult | None:
 
 
 def put_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, form: EntryForm, *, base_version: int | None,
-              print_: str) -> WriteResult:
+              print_: str, check=None, also=None) -> WriteResult:
     """Create the entry with the device's id, or update it if ``base_version`` is current.
 
     A replay of a write already applied answers as the first time and changes nothing.
-    Editing an entry in the Trash (on its current version) brings it back.
+    Editing an entry in the Trash (on its current version) brings it back. An edit of the
+    owner's entry that was deleted for good meanwhile recreates it (words are never
+    dropped), and its tombstone goes. ``check()`` returns field problems beyond the form's
+    and ``also(entry)`` runs in the same transaction as the write (the care team's
+    choices); neither runs for a replay, which answers as the first time did.
 
-    :raise Invalid: when the form does not validate.
+    :raise Invalid: when the form does not validate or ``check`` finds problems.
     :raise Conflict: when the entry exists on another version than ``base_version``.
     :raise 404: when the id is another user's entry.
     """
-    return _retrying(lambda: _put_once(entry_id, owner_id, form, base_version, print_))
+    return _retrying(lambda: _put_once(entry_id, owner_id, form, base_version, print_, check, also))
 
 
 def _retrying(write):
@@ -91,14 +96,19 @@ def _retrying(write):
             raise Conflict(db.session.get(Entry, raced.args[0], populate_existing=True)) from None
 
 
-def _put_once(entry_id, owner_id, form, base_version, print_) -> WriteResult:
+def _put_once(entry_id, owner_id, form, base_version, print_, check, also) -> WriteResult:
     entry = get_entry_for_sync(entry_id, owner_id)
     replay = _replay(entry, print_)
     if replay:
         return replay
-    if not form.validate():
-        raise Invalid(form)
+    valid = form.validate()
+    problems = check() if check is not None else {}
+    if not valid or problems:
+        raise Invalid(form, problems)
     if entry is None:
+        tombstone = db.session.get(PurgedEntry, entry_id)  # the owner's: checked above
+        if tombstone is not None:  # deleted for good, now brought back by a device
+            db.session.delete(tombstone)
         entry = Entry(id=entry_id, owner_id=owner_id)
         apply_entry_form(entry, form)
         entry.version = 1
@@ -110,7 +120,7 @@ def _put_once(entry_id, owner_id, form, base_version, print_) -> WriteResult:
         entry.deleted_at = None
         apply_entry_form(entry, form)
         status = UPDATED
-    return _commit(entry, status, print_)
+    return _commit(entry, status, print_, also)
 
 
 def delete_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, *, base_version: int | None,
@@ -138,10 +148,12 @@ def _delete_once(entry_id, owner_id, base_version, print_) -> WriteResult:
     return _commit(entry, UPDATED, print_)
 
 
-def _commit(entry: Entry, status: int, print_: str) -> WriteResult:
+def _commit(entry: Entry, status: int, print_: str, also=None) -> WriteResult:
     """Commit the write with its receipt; a concurrent write on the same base loses."""
     try:
         db.session.flush()  # the entry row first: the receipt points at it
+        if also is not None:
+            also(entry)
         db.session.add(SyncReceipt(entry_id=entry.id, fingerprint=print_, status=status,
                                    version=entry.version))
         db.session.commit()
@@ -153,7 +165,8 @@ def _commit(entry: Entry, status: int, print_: str) -> WriteResult:
 
 @dataclass
 class ChangesPage:
-    entries: list[Entry]
+    #: Entries (tombstones in the Trash included) and ``PurgedEntry`` rows, oldest first.
+    changes: list[Entry | PurgedEntry]
     cursor: str | None
     has_more: bool
 
@@ -166,8 +179,16 @@ CHANGES_OVERLAP = timedelta(seconds=30)
 _NIL = uuid.UUID(int=0)
 
 
-def encode_change_cursor(entry: Entry, *, last: bool) -> str:
-    raw = f"{entry.updated_at.isoformat()}|{entry.id}|{'last' if last else 'more'}".encode()
+def _position(change: Entry | PurgedEntry) -> tuple[datetime, uuid.UUID]:
+    """Where a change sits in the feed: (when it changed, its entry id)."""
+    if isinstance(change, PurgedEntry):
+        return change.purged_at, change.entry_id
+    return change.updated_at, change.id
+
+
+def encode_change_cursor(change: Entry | PurgedEntry, *, last: bool) -> str:
+    moment, entry_id = _position(change)
+    raw = f"{moment.isoformat()}|{entry_id}|{'last' if last else 'more'}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -189,20 +210,27 @@ def decode_change_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise BadCursor(str(error)) from error
 
 
+def _after(query, moment, entry_id, start, limit: int):
+    """The query's rows after ``start`` in (moment, id) order, at most ``limit``."""
+    if start is not None:
+        query = query.where(sa.or_(moment > start[0], sa.and_(moment == start[0], entry_id > start[1])))
+    return list(db.session.scalars(query.order_by(moment, entry_id).limit(limit)))
+
+
 def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> ChangesPage:
-    """The owner's entries changed after ``cursor``, oldest change first, tombstones included.
+    """The owner's changes after ``cursor``, oldest first: entries (Trash tombstones
+    included) and entries deleted for good, interleaved in one keyset order.
 
     :raise BadCursor: for a cursor we did not make.
     """
-    query = sa.select(Entry).where(Entry.owner_id == owner_id)
-    if cursor:
-        updated_at, entry_id = decode_change_cursor(cursor)
-        query = query.where(sa.or_(
-            Entry.updated_at > updated_at,
-            sa.and_(Entry.updated_at == updated_at, Entry.id > entry_id)))
-    query = query.order_by(Entry.updated_at, Entry.id).limit(limit + 1)
-    entries = list(db.session.scalars(query))
-    has_more = len(entries) > limit
-    entries = entries[:limit]
-    next_cursor = encode_change_cursor(entries[-1], last=not has_more) if entries else cursor
-    return ChangesPage(entries, next_cursor, has_more)
+    start = decode_change_cursor(cursor) if cursor else None
+    # Each stream's first limit + 1 rows hold the merged stream's first limit + 1.
+    entries = _after(sa.select(Entry).where(Entry.owner_id == owner_id),
+                     Entry.updated_at, Entry.id, start, limit + 1)
+    purged = _after(sa.select(PurgedEntry).where(PurgedEntry.owner_id == owner_id),
+                    PurgedEntry.purged_at, PurgedEntry.entry_id, start, limit + 1)
+    changes = sorted(entries + purged, key=_position)
+    has_more = len(changes) > limit
+    changes = changes[:limit]
+    next_cursor = encode_change_cursor(changes[-1], last=not has_more) if changes else cursor
+    return ChangesPage(changes, next_cursor, has_more)

@@ -61,6 +61,16 @@ def answered_prompt(patient: User, formdata):
     return _prompt(open_prompts_for(patient), formdata.get("prompt"))
 
 
+def choice_problems(patient: User, formdata) -> dict[str, list[str]]:
+    """What is wrong with a sharing choice sent by a device: ids outside the patient's
+    care team. The HTML form only offers the team, so only the sync API needs asking."""
+    team = {link.therapist_id for link in care_team(patient.id)}
+    if chosen_therapists(formdata) - team:
+        return {"share_with": ["You can only share with members of your care team. "
+                               "Check who is in it and choose again."]}
+    return {}
+
+
 def apply_choices(patient: User, entry: Entry, formdata, prompt=None) -> None:
     """Share the entry with exactly the ticked members (when the form offered the choice)
     and mark the prompt answered; the entry is never lost over a stale prompt. Not committed.

@@ -7,7 +7,7 @@ from flask_login import current_user
 from journal.auth.access import patient_required
 from journal.auth.forms import EmptyForm
 from journal.auth.routes import safe_next
-from journal.care import bp, on_entries
+from journal.care import bp
 from journal.care.access import get_link_for_patient
 from journal.care.forms import JoinForm, chosen_therapists
 from journal.care.service import (GUESS_LIMIT, InvitationProblem, TooManyGuesses, accept_invitation,
@@ -92,17 +92,6 @@ def share_entry(entry_id: uuid.UUID):
     db.session.commit()
     flash("Entry shared with your care team." if chosen else "Entry is private again.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("entries.show", entry_id=entry.id))
-
-
-@bp.route("/entries/<uuid:entry_id>/choices", methods=["POST"])
-@patient_required
-def entry_choices(entry_id: uuid.UUID):
-    """The entry form's care choices, sent by script after the offline-capable form saved
-    the entry through the sync API (which carries only the entry itself)."""
-    entry = get_entry_for_owner(entry_id, current_user.id)
-    on_entries.apply_choices(current_user, entry, request.form, on_entries.answered_prompt(current_user, request.form))
-    db.session.commit()
-    return "", 204
 
 
 @bp.route("/sessions/<uuid:session_id>/sharing", methods=["POST"])

@@ -96,6 +96,24 @@ class Entry(db.Model):
         return (local_date(self.written_at, tz_name) - self.dosing_session.date).days
 
 
+class PurgedEntry(db.Model):
+    """A tombstone for an entry deleted for good, so other devices learn it is gone.
+
+    The entry's row (and its text) is gone; only its id, its owner and the moment stay.
+    """
+
+    __tablename__ = "purged_entries"
+    __table_args__ = (
+        #: The changes feed walks a patient's purges in the same keyset order as entries.
+        sa.Index("ix_purged_entries_owner_purged", "owner_id", "purged_at", "entry_id"),
+    )
+
+    #: The purged entry's id: never reused by another patient.
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ActionStep(db.Model):
     __tablename__ = "action_steps"
 

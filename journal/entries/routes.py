@@ -14,7 +14,7 @@ from journal.entries.access import get_entry_for_owner
 from journal.entries.forms import EntryForm
 from journal.entries.models import MOOD_WORDS, Entry
 from journal.entries.service import (BadCursor, apply_entry_form, list_entries,
-                                     purge_expired_trash, trashed_entries)
+                                     purge_entries, purge_expired_trash, trashed_entries)
 from journal.extensions import db
 from journal.timeutil import zone
 
@@ -162,7 +162,7 @@ def restore(entry_id: uuid.UUID):
 def purge(entry_id: uuid.UUID):
     """Delete one entry from the Trash for good."""
     entry = get_entry_for_owner(entry_id, current_user.id, in_trash=True)
-    db.session.delete(entry)
+    purge_entries([entry])
     db.session.commit()
     flash("Entry deleted for good.", "info")
     return redirect(url_for("entries.trash"))
@@ -172,8 +172,7 @@ def purge(entry_id: uuid.UUID):
 @patient_required
 def empty_trash():
     """Delete every entry in the Trash for good."""
-    for entry in trashed_entries(current_user.id):
-        db.session.delete(entry)
+    purge_entries(trashed_entries(current_user.id))
     db.session.commit()
     flash("Trash emptied.", "info")
     return redirect(url_for("entries.trash"))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from journal.entries.forms import EntryForm
-from journal.entries.models import EMOTIONS, ActionStep, Entry
+from journal.entries.models import EMOTIONS, ActionStep, Entry, PurgedEntry
 from journal.extensions import db
 from journal.timeutil import utcnow
 
@@ -127,14 +127,29 @@ def trashed_entries(owner_id: uuid.UUID) -> list[Entry]:
     ).unique())
 
 
+def purge_entries(entries: list[Entry]) -> int:
+    """Delete these entries for good, leaving a tombstone for each in the changes feed.
+
+    Every way of deleting an entry for good goes through here, so no device keeps
+    showing an entry the server no longer has. Not committed; returns how many.
+    """
+    now = utcnow()
+    for entry in entries:
+        tombstone = db.session.get(PurgedEntry, entry.id)
+        if tombstone is None:
+            db.session.add(PurgedEntry(entry_id=entry.id, owner_id=entry.owner_id, purged_at=now))
+        else:  # purged before, brought back by a device, now purged again
+            tombstone.purged_at = now
+        db.session.delete(entry)
+    return len(entries)
+
+
 def purge_expired_trash(retention_days: int, owner_id: uuid.UUID | None = None) -> int:
-    """Delete for good the entries that have sat in the Trash past the retention period."""
+    """Delete for good the entries that have sat in the Trash past the retention period (committed)."""
     cutoff = utcnow() - timedelta(days=retention_days)
     query = sa.select(Entry).where(Entry.deleted_at.is_not(None), Entry.deleted_at < cutoff)
     if owner_id is not None:
         query = query.where(Entry.owner_id == owner_id)
-    expired = list(db.session.scalars(query))
-    for entry in expired:
-        db.session.delete(entry)
+    count = purge_entries(list(db.session.scalars(query)))
     db.session.commit()
-    return len(expired)
+    return count

@@ -60,11 +60,12 @@ function readSteps(form) {
   }));
 }
 
-/** The form as the sync API's JSON. */
+/** The form as the sync API's JSON, with the care team's choices when the form has them
+ * (they travel in the same outbox item, so a save that waits offline keeps them). */
 export function readForm(form) {
   const data = new FormData(form);
   const mood = data.get('mood');
-  return {
+  const payload = {
     insights: data.get('insights') || '',
     mood: mood ? Number(mood) : null,
     emotions: data.getAll('emotions'),
@@ -72,6 +73,9 @@ export function readForm(form) {
     written_at: data.get('written_at') || new Date().toISOString(),
     action_steps: readSteps(form),
   };
+  if (data.has('share_choice')) payload.share_with = data.getAll('share_with');
+  if (data.get('prompt')) payload.answers_prompt = data.get('prompt');
+  return payload;
 }
 
 /** Put an entry (outbox payload or cached copy) into the form. */
@@ -86,6 +90,10 @@ export function fillForm(form, entry) {
   const local = entry.written_at_local || entry.written_at || '';
   if (written) written.value = /Z|[+-]\d\d:\d\d$/.test(local) ? '' : local.slice(0, 16);
   renderSteps(form, entry.action_steps || []);
+  if (Array.isArray(entry.share_with)) {
+    const chosen = new Set(entry.share_with);
+    form.querySelectorAll('[name="share_with"]').forEach((c) => { c.checked = chosen.has(c.value); });
+  }
 }
 
 function clearErrors(form) {
@@ -148,6 +156,11 @@ async function onSubmit(form, event, context) {
   const payload = readForm(form);
   // An entry reopened from the outbox keeps the time it was first written.
   if (!form.querySelector('[name="written_at"]')?.value && context.writtenAt) payload.written_at = context.writtenAt;
+  // Sharing is sent only when it is the patient's choice: a new entry, ticks they made or
+  // saved before. An edit otherwise leaves it alone (the ticks on a page from the device's
+  // cache may be older than a change made since).
+  if (!context.shareChosen) delete payload.share_with;
+  if (!payload.answers_prompt && context.answersPrompt) payload.answers_prompt = context.answersPrompt;
   await saveEntry(context.id, payload, context.baseVersion);
   if (context.conflictId) await db.remove('conflicts', context.conflictId);
   await syncOutbox({ force: true });
@@ -178,6 +191,7 @@ export async function enhanceEntryForm() {
     isNew: !form.dataset.entryId && !editMatch,
     conflictId: params.get('conflict'),
   };
+  context.shareChosen = context.isNew;
   if (params.get('draft') || (editMatch && !form.dataset.entryId)) {
     // An outbox item, or (offline) a cached entry, opened in the form.
     const item = await db.get('outbox', context.id);
@@ -186,11 +200,14 @@ export async function enhanceEntryForm() {
       context.writtenAt = item.payload?.written_at;
       context.baseVersion = item.base_version;
       context.isNew = !item.base_version;
+      context.shareChosen = context.isNew || Array.isArray(item.payload?.share_with);
+      context.answersPrompt = item.payload?.answers_prompt;
       fillForm(form, item.payload || cached || {});
       if (item.state === 'invalid') showErrors(form, item.errors);
     } else if (cached) {
       context.baseVersion = cached.version;
       context.isNew = false;
+      context.shareChosen = false;
       fillForm(form, cached);
     }
     const heading = document.querySelector('main h1');
@@ -202,9 +219,14 @@ export async function enhanceEntryForm() {
       context.id = conflict.entry_id;
       context.baseVersion = conflict.theirs ? conflict.theirs.version : null;
       context.isNew = !conflict.theirs;
+      context.shareChosen = Array.isArray(conflict.mine.share_with);
+      context.answersPrompt = conflict.mine.answers_prompt;
       fillForm(form, conflict.mine);
     }
   }
+  form.addEventListener('change', (event) => {
+    if (event.target.name === 'share_with') context.shareChosen = true;
+  });
   form.dataset.ready = 'true';  // filled from the device: safe to type (tests wait for it)
   form.addEventListener('submit', (event) => {
     onSubmit(form, event, context).catch(() => {

@@ -75,7 +75,8 @@ function renderConflicts(conflicts) {
     const box = el('div', { class: 'card conflict', 'data-conflict': conflict.id });
     const pair = el('div', { class: 'conflict-pair' });
     const theirs = el('div');
-    theirs.append(el('h3', {}, conflict.theirs?.deleted ? 'On the server (moved to Trash)' : 'On the server'));
+    const serverState = conflict.purged ? ' (deleted for good)' : (conflict.theirs?.deleted ? ' (moved to Trash)' : '');
+    theirs.append(el('h3', {}, `On the server${serverState}`));
     theirs.append(el('p', { class: 'user-text', dir: 'auto' }, conflict.theirs ? conflict.theirs.insights || '(no text)' : '(deleted)'));
     const mine = el('div');
     mine.append(el('h3', {}, 'Your copy from this device'));

@@ -185,6 +185,17 @@ async function markAll(value) {
   }
 }
 
+/** An entry deleted for good on another device: its conflict copies lose the server's
+ * side. The patient's own words stay (as a copy to keep, or a waiting outbox edit, which
+ * the server turns back into an entry); a conflict with nothing of theirs goes. */
+async function forgetPurged(id) {
+  for (const conflict of await db.all('conflicts')) {
+    if (conflict.entry_id !== id) continue;
+    if (conflict.mine) await db.put('conflicts', { ...conflict, theirs: null, purged: true });
+    else await db.remove('conflicts', conflict.id);
+  }
+}
+
 /** Fetch the patient's changes since last time into the device cache (last 50 kept).
  * Resolves to the number of changed entries, or -1 when the server said no. */
 export async function pullChanges() {
@@ -198,6 +209,7 @@ export async function pullChanges() {
     for (const entry of body.entries) {
       if (entry.deleted) await db.remove('entries', entry.id);
       else await db.put('entries', entry);
+      if (entry.purged) await forgetPurged(entry.id);
     }
     since = body.next || since;
     await db.put('meta', since, 'cursor');

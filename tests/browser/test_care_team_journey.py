@@ -101,7 +101,7 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
 
 
 def test_answering_a_prompt_and_sharing_from_the_script_enhanced_form(live_server, phone, make_user):
-    """entry-form.js saves through the sync API; the care choices still reach the server."""
+    """entry-form.js saves through the sync API; the care choices travel in the same PUT."""
     import sqlalchemy as sa
 
     from journal.care.models import Share
@@ -127,3 +127,47 @@ def test_answering_a_prompt_and_sharing_from_the_script_enhanced_form(live_serve
     prompt = db.session.scalar(sa.select(ReflectionPrompt))
     assert prompt.answered_at is not None
     assert db.session.scalar(sa.select(Share.entry_id)) == prompt.answer_entry_id
+
+
+def test_sharing_and_answering_a_prompt_offline_reach_the_server_when_it_syncs(live_server, new_context,
+                                                                               make_user):
+    """Saved with no signal, the entry waits in the outbox with its sharing choice and the
+    prompt it answers; when the network is back all three arrive together."""
+    import sqlalchemy as sa
+
+    from journal.care.models import Share
+    from journal.entries.models import Entry
+    from journal.extensions import db
+    from journal.therapist.models import ReflectionPrompt
+    from tests.browser.test_offline import WAIT, sync_status, wait_for_service_worker
+    from tests.factories import create_link
+
+    patient = make_user(display_name="Robin")
+    therapist = make_user(THERAPIST, display_name="Dr. Lee")
+    create_link(patient, therapist)
+    prompt = ReflectionPrompt(therapist_id=therapist.id, patient_id=patient.id, text="What did the grief want?")
+    db.session.add(prompt)
+    db.session.commit()
+    context = new_context(PHONE)
+    phone = context.new_page()
+    log_in(phone, live_server.url, patient.email)
+    wait_for_service_worker(phone)
+    phone.goto(f"{live_server.url}/entries/new?prompt={prompt.id}")
+    phone.locator("[data-entry-form][data-ready]").wait_for()
+
+    context.set_offline(True)
+    phone.get_by_label("Insights").fill("Written in the valley: it wanted to be held.")
+    phone.get_by_label("5", exact=True).check()
+    phone.get_by_label("Share with Dr. Lee").check()
+    phone.get_by_role("button", name="Save entry").click()
+    phone.get_by_text("Saved on this device, not yet synced.").first.wait_for()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 0
+
+    context.set_offline(False)
+    sync_status(phone).filter(has_text="All synced").wait_for(timeout=WAIT)
+    db.session.expire_all()
+    [entry] = db.session.scalars(sa.select(Entry)).all()
+    assert entry.insights == "Written in the valley: it wanted to be held."
+    assert db.session.scalar(sa.select(Share.therapist_id).where(Share.entry_id == entry.id)) == therapist.id
+    prompt = db.session.get(ReflectionPrompt, prompt.id)
+    assert prompt.answered_at is not None and prompt.answer_entry_id == entry.id

@@ -296,3 +296,28 @@ def test_sync_problems_are_shown_and_nothing_is_dropped(live_server, new_context
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).deleted_at is not None
+
+
+def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context, make_user):
+    """Purged on the server (the Trash emptied elsewhere): the next pull removes the copy
+    this device kept for offline reading."""
+    from tests.conftest import PASSWORD
+    from tests.factories import create_entry
+
+    from journal.entries.service import purge_entries
+
+    patient = make_user()
+    entry = create_entry(patient, insights="To be let go of for good.")
+    page = new_context(PHONE).new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(patient.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    on_device = f"import('/static/js/db.js').then((db) => db.get('entries', '{entry.id}')).then(Boolean)"
+    wait_until(page, on_device)
+
+    entry.deleted_at = entry.written_at
+    purge_entries([entry])
+    db.session.commit()
+    page.reload()
+    wait_until(page, f"{on_device}.then((kept) => !kept)")
