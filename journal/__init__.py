@@ -31,11 +31,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from journal import database
+    from journal.api.access import api_login_check
     from journal.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # Before the CSRF check, so a logged-out API write is told 401, not "bad token".
+    app.before_request(api_login_check)
     csrf.init_app(app)
     login_manager.init_app(app)
     import journal.models  # noqa: F401  (registers every table)

@@ -422,3 +422,19 @@ def test_an_html_save_racing_another_device_is_refused_not_merged(patient_client
     assert response.status_code == 409
     assert "Nothing was overwritten" in response.get_data(as_text=True)
     assert entries_in_db()[0].insights == "the other device"
+
+
+def test_logged_out_write_is_401_even_with_a_stale_csrf_token(client):
+    for method in (client.put, client.delete):
+        response = method(f"/api/v1/entries/{uuid.uuid4()}", json={"mood": 5},
+                          headers={"X-CSRFToken": "stale-token-from-an-old-session"})
+        assert response.status_code == 401 and response.json["status"] == 401
+
+
+def test_integral_json_numbers_and_empty_fields_are_accepted(api, patient):
+    entry = create_entry(patient)
+    response = api.put(entry.id, {"insights": "x", "mood": 5, "base_version": 1.0, "answers_prompt": ""})
+    assert response.status_code == 200
+    response = api.client.put(f"/api/v1/entries/{entry.id}", json={"insights": "y", "mood": 5, "base_version": 2},
+                              headers={"X-CSRFToken": api.token, "If-Match": ""})
+    assert response.status_code == 200 and response.json["entry"]["insights"] == "y"

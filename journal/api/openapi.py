@@ -1,4 +1,5 @@
 """The sync API described as an OpenAPI 3.1 document (served at /api/v1/openapi.json)."""
+from journal.entries.models import EMOTIONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _ENTRY_ANSWER = {"application/json": {"schema": {"type": "object", "required": ["entry"], "properties": {
@@ -15,7 +16,7 @@ _ENTRY_ID = {"name": "entry_id", "in": "path", "required": True,
              "schema": {"type": "string", "format": "uuid"}}
 _IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
              "description": 'The version the device edited, as an entity tag ("3").',
-             "schema": {"type": "string"}}
+             "schema": {"type": "string", "pattern": '^(W/)?"[1-9][0-9]{0,8}"$'}}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -43,9 +44,11 @@ OPENAPI = {
                                  "description": "Version edited (instead of If-Match); omit to create."},
                 "insights": {"type": "string", "maxLength": 20000},
                 "mood": {"type": "integer", "minimum": 1, "maximum": 10},
-                "emotions": {"type": "array", "items": {"type": "string"}},
+                "emotions": {"type": "array", "uniqueItems": True, "items": {"enum": EMOTIONS}},
                 "dosing_session_id": {"type": ["string", "null"], "format": "uuid"},
-                "written_at": {"type": ["string", "null"], "description": (
+                "written_at": {"type": ["string", "null"],
+                               "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$",
+                               "description": (
                     "ISO 8601 with an offset, or local YYYY-MM-DDTHH:MM in the account's time zone; "
                     "omitted means now.")},
                 "action_steps": {"type": "array", "maxItems": 50,
@@ -73,7 +76,7 @@ OPENAPI = {
                 "version": {"type": "integer"},
                 "insights": {"type": "string"},
                 "mood": {"type": "integer"},
-                "emotions": {"type": "array", "items": {"type": "string"}},
+                "emotions": {"type": "array", "uniqueItems": True, "items": {"enum": EMOTIONS}},
                 "dosing_session_id": {"type": ["string", "null"], "format": "uuid"},
                 "written_at": {"type": "string", "format": "date-time"},
                 "written_at_local": {"type": "string"},
@@ -104,7 +107,7 @@ OPENAPI = {
         "/entries": {"get": {
             "summary": "The patient's changed entries since a cursor, tombstones and purges included",
             "parameters": [
-                {"name": "since", "in": "query", "schema": {"type": "string"},
+                {"name": "since", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
                  "description": ("The `next` of the previous page; omit for everything. The `next` "
                                  "that ends a pull re-reads the last 30 seconds, so an entry may "
                                  "come twice: store entries by id.")},
@@ -144,7 +147,7 @@ OPENAPI = {
                                   "see `fields`")}},
             "delete": {
                 "summary": "Move an entry to the Trash (a tombstone for other devices)",
-                "parameters": [_IF_MATCH, {"name": "base_version", "in": "query", "schema": {"type": "integer"}}],
+                "parameters": [_IF_MATCH, {"name": "base_version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {
                     "200": {"description": "In the Trash", "content": _ENTRY_ANSWER},
                     "400": _error("Bad version or CSRF token"), "401": _error("Not logged in"),

@@ -85,6 +85,8 @@ def care_formdata(body: dict) -> MultiDict:
             for value in chosen:
                 data.add("share_with", str(uuid.UUID(value)))
     prompt = body.get("answers_prompt")
+    if prompt == "":  # an empty field, as a form would send it: answers nothing
+        prompt = None
     if prompt is not None and not _is_uuid(prompt):
         errors["answers_prompt"] = ["Must be the id of a reflection prompt."]
     elif prompt is not None:

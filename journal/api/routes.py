@@ -67,8 +67,8 @@ def _base_version(body: dict | None) -> int | None:
 
     :raise 400: when it is not a positive whole number.
     """
-    header = request.headers.get("If-Match")
-    if header is not None:
+    header = request.headers.get("If-Match", "").strip()
+    if header:  # an empty If-Match is the same as none
         match = _IF_MATCH.match(header)
         if not match:
             abort(400, 'If-Match must be an entity tag like "3".')
@@ -77,6 +77,8 @@ def _base_version(body: dict | None) -> int | None:
     if value is None:
         return None
     if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():  # JSON's 3.0 is the integer 3
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         abort(400, "base_version must be a whole number of 1 or more.")
@@ -161,7 +163,8 @@ def delete(entry_id: uuid.UUID):
 @patient_required
 def changes():
     """The patient's entries changed since ``since`` (Trash and purge tombstones included), oldest first."""
-    limit = request.args.get("limit", CHANGES_LIMIT, type=int)
+    raw_limit = request.args.get("limit", str(CHANGES_LIMIT))
+    limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 6 else 0
     if not 1 <= limit <= CHANGES_LIMIT:
         abort(400, f"limit must be from 1 to {CHANGES_LIMIT}.")
     try:
