@@ -47,10 +47,10 @@ OPENAPI = {
                 "emotions": {"type": "array", "uniqueItems": True, "items": {"enum": EMOTIONS}},
                 "dosing_session_id": {"type": ["string", "null"], "format": "uuid"},
                 "written_at": {"type": ["string", "null"],
-                               "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$",
+                               "pattern": r"^$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$",
                                "description": (
                     "ISO 8601 with an offset, or local YYYY-MM-DDTHH:MM in the account's time zone; "
-                    "omitted means now.")},
+                    "omitted, null or empty means now.")},
                 "action_steps": {"type": "array", "maxItems": 50,
                                  "items": {"$ref": "#/components/schemas/ActionStep"}},
                 "share_with": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": (
