@@ -10,9 +10,12 @@ from journal.auth import bp
 from journal.auth.forms import AccountForm, LoginForm, RegisterForm
 from journal.auth.models import User
 from journal.auth.passwords import hash_password, verify_password
+from journal.auth.throttle import WINDOW, clear_failures, login_paused, record_failure
 from journal.extensions import db, login_manager
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+LOGIN_PAUSED = (f"Too many tries for this email address. Wait {WINDOW.seconds // 60} minutes, "
+                "then try again.")
 
 
 @login_manager.user_loader
@@ -69,10 +72,15 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        if login_paused(form.email.data):
+            form.password.errors.append(LOGIN_PAUSED)
+            return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
         if verify_password(user.password_hash if user else None, form.password.data):
+            clear_failures(form.email.data)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
+        record_failure(form.email.data)
         form.password.errors.append(GENERIC_LOGIN_ERROR)
     status = 200 if request.method == "GET" else 400
     return render_template("auth/login.html", form=form), status
