@@ -51,12 +51,17 @@ def main() -> None:
                 session["_user_id"] = str(user.id)
                 session["_fresh"] = True
             timings, statements = [], []
-            sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+
+            def count(*_):
+                statements.append(1)
+
+            sa.event.listen(db.engine, "before_cursor_execute", count)
             for _ in range(REPEATS):
                 statements.clear()
                 start = time.perf_counter()
                 assert client.get("/").status_code == 200
                 timings.append((time.perf_counter() - start) * 1000)
+            sa.event.remove(db.engine, "before_cursor_execute", count)
             timings.sort()
             print(f"{size:>8} {statistics.median(timings):>10.1f} {timings[int(REPEATS * .95) - 1]:>8.1f} "
                   f"{len(statements):>10}")
