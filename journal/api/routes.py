@@ -14,9 +14,9 @@ from journal.api.payload import (PayloadError, care_formdata, change_json, entry
 from journal.api.sync import Conflict, Invalid, changes_since, delete_entry, fingerprint, put_entry
 from journal.auth.access import patient_required
 from journal.care import on_entries
+from journal.cursors import BadCursor
 from journal.dosing.access import sessions_of
 from journal.entries.forms import EntryForm
-from journal.entries.service import BadCursor
 from journal.requests import without_nul
 
 #: A whole entry with 50 steps is far below this; anything bigger is not an entry.

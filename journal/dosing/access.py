@@ -2,7 +2,7 @@
 import uuid
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, request
 
 from journal.dosing.models import DosingSession
 from journal.extensions import db
@@ -28,3 +28,17 @@ def sessions_of(owner_id: uuid.UUID) -> list[DosingSession]:
         sa.select(DosingSession).where(DosingSession.owner_id == owner_id)
         .order_by(DosingSession.date.desc(), DosingSession.created_at.desc())
     ))
+
+
+def session_filter_arg() -> uuid.UUID | None:
+    """The ``?session=`` filter of a list page, or None when there is none.
+
+    :raise 400: when it is not a dosing-session id.
+    """
+    raw = request.args.get("session")
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        abort(400, "That dosing session filter is not valid.")

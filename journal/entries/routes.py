@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from journal.auth.access import patient_required
 from journal.auth.forms import EmptyForm
 from journal.auth.routes import home_for
-from journal.dosing.access import get_session_for_owner, sessions_of
+from journal.cursors import BadCursor
+from journal.dosing.access import get_session_for_owner, session_filter_arg, sessions_of
 from journal.entries import bp
 from journal.entries.access import get_entry_for_owner
 from journal.entries.forms import EntryForm
 from journal.entries.models import MOOD_WORDS, Entry
-from journal.entries.service import (BadCursor, apply_entry_form, list_entries,
+from journal.entries.service import (apply_entry_form, list_entries,
                                      purge_entries, purge_expired_trash, trashed_entries)
 from journal.extensions import db
 from journal.timeutil import zone
@@ -48,9 +49,7 @@ def index():
     """The journal, newest first; filter by dosing session, search the text."""
     if not current_user.is_patient:  # a therapist's start page is their workspace
         return redirect(home_for(current_user))
-    session_id = request.args.get("session", type=uuid.UUID)
-    if request.args.get("session") and session_id is None:
-        abort(400, "That dosing session filter is not valid.")
+    session_id = session_filter_arg()
     selected = get_session_for_owner(session_id, current_user.id) if session_id else None
     search = (request.args.get("q") or "").strip()[:SEARCH_MAX]
     try:

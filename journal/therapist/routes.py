@@ -1,13 +1,14 @@
 """The therapist's workspace. Every view loads its object through one access helper."""
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from journal.auth.access import therapist_required
 from journal.auth.forms import EmptyForm
 from journal.care.access import get_entry_for_therapist, get_link_for_therapist, get_patient_for_therapist
 from journal.care.service import create_invitation, end_link, open_invitations, record_reads
+from journal.dosing.access import session_filter_arg
 from journal.entries.models import MOOD_WORDS
 from journal.extensions import db
 from journal.therapist import bp
@@ -53,9 +54,7 @@ def patient(patient_id: uuid.UUID):
 
 
 def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
-    session_id = request.args.get("session", type=uuid.UUID)
-    if request.args.get("session") and session_id is None:
-        abort(400, "That dosing session filter is not valid.")
+    session_id = session_filter_arg()
     entries = timeline(current_user, patient, session_id)
     unread = unread_ids(current_user, entries)
     record_reads(current_user, entries)
