@@ -50,10 +50,6 @@ def add_security_headers(response):
     # Personal pages must not sit in shared caches; the service worker keeps its own copy.
     if current_user and current_user.is_authenticated:
         response.headers.setdefault("Cache-Control", "private, no-cache")
-    if request.endpoint == "auth.logout" and request.method == "POST":
-        # Shared phones: the browser drops this site's caches, IndexedDB and service
-        # worker, even without JavaScript (app.js also wipes before it posts).
-        response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

@@ -91,7 +91,11 @@ def logout():
     """Log out (a CSRF-checked POST, so a link elsewhere cannot log you out)."""
     logout_user()
     flash("You are logged out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Shared phones: the browser drops this site's caches, IndexedDB and service
+    # worker, even without JavaScript (app.js also wipes before it posts).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

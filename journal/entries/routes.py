@@ -76,8 +76,7 @@ def new():
     care = care_hooks().form_context(current_user, None)
     if form.validate_on_submit():
         entry = Entry(owner_id=current_user.id)
-        apply_entry_form(entry, form)
-        entry.version = 1
+        apply_entry_form(entry, form)  # a new entry's first touch() makes it version 1
         db.session.add(entry)
         care_hooks().after_save(current_user, entry, care)
         db.session.commit()
