@@ -1,19 +1,13 @@
 // The entry form, enhanced: steps are added and removed on the device, and saving goes
 // to the outbox first (so no word is lost), then straight to the server when it can.
 import * as db from './db.js';
+import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
 
 const FLASH_KEY = 'journal-flash';
 
 function stepRows(form) {
   return [...form.querySelectorAll('.step-row')];
-}
-
-function el(tag, attrs = {}, text = '') {
-  const node = document.createElement(tag);
-  Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, v));
-  if (text) node.textContent = text;
-  return node;
 }
 
 function field(labelText, input) {

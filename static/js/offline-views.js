@@ -1,14 +1,8 @@
 // What the device knows, drawn into the page: entries waiting in the outbox, conflict
 // copies to compare, and (offline) the cached journal and entries. Text via textContent.
 import * as db from './db.js';
+import { el } from './dom.js';
 import { deleteEntry, saveEntry, syncOutbox } from './outbox.js';
-
-function el(tag, attrs = {}, text = '') {
-  const node = document.createElement(tag);
-  Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, v));
-  if (text) node.textContent = text;
-  return node;
-}
 
 function when(entry) {
   // written_at_local is the account's wall-clock time; read without a zone, the browser
