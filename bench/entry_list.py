@@ -7,13 +7,15 @@ import os
 import statistics
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from journal import create_app
 from journal.auth.models import User
-from journal.entries.models import ActionStep, Entry
+from journal.entries.models import ActionStep
+from journal.entries.writes import Prefill, write_entry
 from journal.extensions import db
 from journal.timeutil import utcnow
 
@@ -26,11 +28,10 @@ def build(app, count: int) -> User:
     db.session.add(user)
     db.session.flush()
     now = utcnow()
-    for n in range(count):
-        entry = Entry(owner_id=user.id, insights=f"entry {n} " * 40, mood=n % 10 + 1,
-                      emotions=["awe"], written_at=now - timedelta(minutes=n))
-        entry.action_steps = [ActionStep(text=f"step {n}", position=0)]
-        db.session.add(entry)
+    for n in range(count):  # through the one write path, as the app writes
+        write_entry(user.id, uuid.uuid4(), Prefill({
+            "insights": f"entry {n} " * 40, "mood": n % 10 + 1, "emotions": ["awe"],
+            "written_at": now - timedelta(minutes=n), "action_steps": [ActionStep(text=f"step {n}", position=0)]}))
     db.session.commit()
     return user
 

@@ -1,4 +1,6 @@
 """Integration Journal: an offline-capable journal for psychedelic integration."""
+import importlib
+import importlib.util
 import logging
 from pathlib import Path
 
@@ -44,23 +46,22 @@ def register_extensions(app: Flask) -> None:
     import journal.models  # noqa: F401  (registers every table)
 
 
-def register_blueprints(app: Flask) -> None:
-    from journal.api import bp as api_bp
-    from journal.auth import bp as auth_bp
-    from journal.care import bp as care_bp
-    from journal.dosing import bp as dosing_bp
-    from journal.entries import bp as entries_bp
-    from journal.health import bp as health_bp
-    from journal.help import bp as help_bp
-    from journal.privacy import bp as privacy_bp
-    from journal.pwa import bp as pwa_bp
-    from journal.steps import bp as steps_bp
-    from journal.therapist import bp as therapist_bp
+#: Features with pages, in the order their blueprints register.
+FEATURES_WITH_PAGES = ["auth", "privacy", "dosing", "entries", "steps", "help", "health", "pwa", "api",
+                       "care", "therapist"]
 
-    for bp in (auth_bp, privacy_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
-        app.register_blueprint(bp)
-    for bp in (care_bp, therapist_bp):
-        app.register_blueprint(bp)
+
+def register_blueprints(app: Flask) -> None:
+    """Load each feature's pages onto its blueprint, then register it.
+
+    The pages (``routes.py``) are loaded here, not by the feature's ``__init__``, so that
+    importing a feature's models or services never pulls in pages of the features above it.
+    """
+    for name in FEATURES_WITH_PAGES:
+        feature = importlib.import_module(f"journal.{name}")
+        if importlib.util.find_spec(f"journal.{name}.routes") is not None:
+            importlib.import_module(f"journal.{name}.routes")
+        app.register_blueprint(feature.bp)
 
 
 def register_web_hooks(app: Flask) -> None:

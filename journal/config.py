@@ -40,7 +40,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         JOURNAL_HTTPS=False,
-        MAX_CONTENT_LENGTH=256 * 1024,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # an entry of 20,000 emoji and 50 long steps fits
         WTF_CSRF_TIME_LIMIT=None,  # token lives as long as the session; offline drafts need that
         CRISIS_RESOURCES=DEFAULT_CRISIS_RESOURCES,
         TRASH_RETENTION_DAYS=30,

@@ -21,6 +21,16 @@ def configure_engine(app: Flask) -> None:
         cursor.close()
 
 
+def insert_ignoring_conflict(model) -> sa.Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` for this database: a row that a concurrent
+    request inserted first is left as it is, and nobody gets a unique-key error."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing()
+
+
 def database_is_up() -> bool:
     try:
         db.session.execute(sa.text("SELECT 1"))

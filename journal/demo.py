@@ -4,15 +4,17 @@ Sam is not linked to the therapist, so a new user can try the whole care-team fl
 the therapist invites, Sam enters the code and shares. Alex is already linked and has
 shared some entries, so the therapist's workspace has something to show at once.
 """
+import uuid
 from datetime import date, timedelta
 
 from journal.auth.models import PATIENT, THERAPIST, User
 from journal.auth.passwords import hash_password
-from journal.care.models import CareLink, Share
+from journal.care.models import CareLink, Comment, ReflectionPrompt, Share
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
+from journal.entries.writes import Prefill, write_entry
 from journal.extensions import db
-from journal.therapist.models import Comment, Meeting, ReflectionPrompt
+from journal.therapist.models import Meeting
 from journal.timeutil import utcnow
 
 DEMO_PASSWORD = "integration-demo-2026"
@@ -76,18 +78,17 @@ def _journal(patient: User) -> list[Entry]:
     entries = []
     for days, mood, emotions, insights, steps in DEMO_ENTRIES:
         written = min(start + timedelta(days=days, hours=9), now)
-        entry = Entry(owner_id=patient.id, dosing_session_id=session.id, insights=insights,
-                      mood=mood, emotions=emotions, written_at=written, created_at=written,
-                      updated_at=written)
+        action_steps = []
         for position, (text, due_in, done) in enumerate(steps):
             step = ActionStep(text=text, due_date=(written + timedelta(days=due_in)).date(),
                               position=position)
             step.set_done(done)
             if done:  # ticked off the day after writing, not at seeding time
                 step.done_at = min(written + timedelta(days=1), now)
-            entry.action_steps.append(step)
-        db.session.add(entry)
-        entries.append(entry)
+            action_steps.append(step)
+        fields = dict(dosing_session_id=session.id, insights=insights, mood=mood, emotions=emotions,
+                      written_at=written, created_at=written, action_steps=action_steps)
+        entries.append(write_entry(patient.id, uuid.uuid4(), Prefill(fields)).entry)
     db.session.flush()
     return entries
 

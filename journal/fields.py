@@ -1,5 +1,5 @@
 """Form fields shared by several features, with messages a patient can act on."""
-from datetime import date
+from datetime import date, datetime
 
 from wtforms import DateField, DateTimeLocalField
 from wtforms.validators import ValidationError
@@ -18,11 +18,24 @@ class RealDateField(DateField):
             raise ValueError("Enter a real calendar date, like 2026-05-14.") from error
 
 
-class RealDateTimeField(DateTimeLocalField):
+class InstantField(DateTimeLocalField):
+    """A date and time: the form's local ``2026-05-14T20:30``, or an exact instant with
+    an offset (``2026-10-25T01:30:00Z``), which a device sends and which is kept as is.
+    ``data`` is naive for local times (the form knows the zone), aware otherwise.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M"])  # what a datetime-local input shows
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
         try:
-            super().process_formdata(valuelist)
+            self.data = datetime.fromisoformat(valuelist[0].strip())
         except ValueError as error:
+            self.data = None
             raise ValueError("Enter a real date and time, like 2026-05-14 20:30.") from error
 
 

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from journal.auth.models import User  # noqa: F401
 from journal.dosing.models import DosingSession  # noqa: F401
-from journal.entries.models import ActionStep, Entry, PurgedEntry  # noqa: F401
-from journal.api.models import SyncReceipt  # noqa: F401
+from journal.entries.models import ActionStep, ChangeCounter, Entry, PurgedEntry, WriteReceipt  # noqa: F401
 from journal.care.models import CareLink, EntryRead, Invitation, InviteAttempt, Share  # noqa: F401
-from journal.therapist.models import Comment, Meeting, ReflectionPrompt, TherapistNote  # noqa: F401
+from journal.care.models import Comment, ReflectionPrompt  # noqa: F401
+from journal.therapist.models import Meeting, TherapistNote  # noqa: F401

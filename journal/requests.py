@@ -9,6 +9,36 @@ from werkzeug.utils import cached_property
 NUL = "\x00"
 
 
+class NotUnicode(ValueError):
+    """JSON text held a lone surrogate (``"\\ud800"``): valid JSON, but no character."""
+
+
+def clean_json(value):
+    """Parsed JSON with NUL characters dropped.
+
+    :raise NotUnicode: when some text holds a lone surrogate, which no database stores.
+    :raise RecursionError: when it is nested deeper than Python recurses.
+    """
+    value = without_nul(value)
+    _check_unicode(value)
+    return value
+
+
+def _check_unicode(value) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise NotUnicode(str(error)) from None
+    elif isinstance(value, list):
+        for item in value:
+            _check_unicode(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_unicode(key)
+            _check_unicode(item)
+
+
 def without_nul(value):
     """The value (text, or lists and dicts of it) with NUL characters dropped."""
     if isinstance(value, str):

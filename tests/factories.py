@@ -1,8 +1,10 @@
 """Build dosing sessions, entries and steps straight in the database."""
+import uuid
 from datetime import date, timedelta
 
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
+from journal.entries.writes import Prefill, write_entry
 from journal.extensions import db
 from journal.timeutil import utcnow
 
@@ -17,15 +19,15 @@ def create_session(owner, *, substance="psilocybin", day: date | None = None, **
 
 def create_entry(owner, *, insights="Felt the river of grief move.", mood=6, steps=(), written_at=None,
                  emotions=("clarity",), dosing_session=None, deleted=False) -> Entry:
-    entry = Entry(owner_id=owner.id, insights=insights, mood=mood, emotions=list(emotions),
-                  written_at=written_at or utcnow(),
-                  dosing_session_id=dosing_session.id if dosing_session else None)
+    """An entry written through the one write path, as the app would (committed)."""
+    action_steps = []
     for position, step in enumerate(steps):
         text, due = (step, None) if isinstance(step, str) else step
-        entry.action_steps.append(ActionStep(text=text, due_date=due, position=position))
-    if deleted:
-        entry.deleted_at = utcnow()
-    db.session.add(entry)
+        action_steps.append(ActionStep(text=text, due_date=due, position=position))
+    fields = dict(insights=insights, mood=mood, emotions=list(emotions), written_at=written_at or utcnow(),
+                  dosing_session_id=dosing_session.id if dosing_session else None, action_steps=action_steps,
+                  deleted_at=utcnow() if deleted else None)
+    entry = write_entry(owner.id, uuid.uuid4(), Prefill(fields)).entry
     db.session.commit()
     return entry
 

@@ -71,7 +71,7 @@ def therapist_of_entry(method, url, ok, data=None):
 
 
 def entry_form(world):
-    return {"insights": "changed", "mood": "5"}
+    return {"insights": "changed", "mood": "5", "base_version": str(world["entry"].version)}
 
 
 def session_form(world):

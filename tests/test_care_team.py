@@ -9,7 +9,7 @@ from journal.auth.models import THERAPIST
 from journal.care.models import CODE_ALPHABET, CareLink, InviteAttempt, Share, normalise_code
 from journal.care.service import GUESS_LIMIT, create_invitation
 from journal.extensions import db
-from journal.therapist.models import Comment, ReflectionPrompt
+from journal.care.models import Comment, ReflectionPrompt
 from journal.timeutil import utcnow
 from tests.factories import create_entry, create_link, create_session, share_entry
 
@@ -179,7 +179,7 @@ def test_sharing_from_the_entry_form(patient_client, patient, therapist):
     edit = patient_client.get(f"/entries/{entry_id}/edit").get_data(as_text=True)
     assert re.search(rf'value="{therapist.id}" checked', edit)
     # Saving the form without ticking anyone unshares it.
-    assert patient_client.submit(f"/entries/{entry_id}/edit", {"insights": "x", "mood": "6",
+    assert patient_client.submit(f"/entries/{entry_id}/edit", {"insights": "x", "mood": "6", "base_version": "1",
                                                               "share_choice": "1"}).status_code == 302
     assert count(Share) == 0
 
@@ -188,7 +188,8 @@ def test_form_without_the_sharing_fieldset_leaves_sharing_alone(patient_client, 
     create_link(patient, therapist)
     entry = create_entry(patient)
     share_entry(entry, therapist)
-    assert patient_client.submit(f"/entries/{entry.id}/edit", {"insights": "x", "mood": "6"}).status_code == 302
+    assert patient_client.submit(f"/entries/{entry.id}/edit", {"insights": "x", "mood": "6",
+                                                              "base_version": str(entry.version)}).status_code == 302
     assert count(Share) == 1
 
 

@@ -122,7 +122,7 @@ def test_editing_keeps_step_ids_bumps_version_and_removes_dropped_steps(patient_
     entry = create_entry(patient, steps=["keep me", "drop me"])
     keep = entry.action_steps[0]
     response = patient_client.submit(f"/entries/{entry.id}/edit", entry_data(**{
-        "insights": "edited", "action_steps-0-id": str(keep.id), "action_steps-0-text": "kept and edited",
+        "insights": "edited", "base_version": str(entry.version), "action_steps-0-id": str(keep.id), "action_steps-0-text": "kept and edited",
         "action_steps-1-text": "brand new"}))
     assert response.status_code == 302
     db.session.expire_all()

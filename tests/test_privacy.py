@@ -50,7 +50,8 @@ def test_delete_account_needs_the_password_then_removes_everything(patient_clien
 def test_export_includes_care_team_shares_comments_and_reads_but_not_private_notes(
         patient_client, patient, therapist):
     from journal.care.models import CareLink, EntryRead, Share
-    from journal.therapist.models import Comment, TherapistNote
+    from journal.care.models import Comment
+    from journal.therapist.models import TherapistNote
 
     entry = create_entry(patient, insights="shared one")
     db.session.add_all([
@@ -73,7 +74,7 @@ def test_export_includes_care_team_shares_comments_and_reads_but_not_private_not
 
 def test_deleting_a_linked_patient_removes_their_care_data_too(patient_client, patient, therapist):
     from journal.care.models import CareLink, EntryRead, Share
-    from journal.therapist.models import Comment
+    from journal.care.models import Comment
 
     entry = create_entry(patient)
     db.session.add_all([CareLink(patient_id=patient.id, therapist_id=therapist.id),

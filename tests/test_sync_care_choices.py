@@ -8,7 +8,7 @@ from journal.auth.models import PATIENT, THERAPIST
 from journal.care.models import Share
 from journal.entries.models import Entry
 from journal.extensions import db
-from journal.therapist.models import ReflectionPrompt
+from journal.care.models import ReflectionPrompt
 from tests.factories import create_link
 from tests.sync_client import SyncApi, new_id
 

@@ -6,6 +6,9 @@ confirmed it, a 409 keeps the patient's copy as a surfaced conflict. Devices go 
 lose responses after the server committed, and edit while a request is in flight.
 Afterwards the server must hold exactly what the model says: every write confirmed
 once or surfaced as a conflict, nothing lost, nothing duplicated, nothing applied twice.
+The model also keeps the server's history as the answers told it (which write made
+which version, from which text the patient was editing) and checks that no
+acknowledged text was replaced by a write whose author never saw it: a lost update.
 """
 import itertools
 import uuid
@@ -34,11 +37,16 @@ class Write:
 
     counter = itertools.count()
 
-    def __init__(self, entry_id, op, mood=None):
+    def __init__(self, entry_id, op, mood=None, derived_from=None):
         self.entry_id, self.op = entry_id, op
         self.insights = f"write {next(self.counter)}" if op == "put" else None
         self.mood = mood
+        #: What the patient was looking at when they made this write: their own earlier
+        #: write still waiting on the device (a Write), a server copy's text, or None.
+        self.derived_from = derived_from
         self.sent_base = None
+        #: The version the server said this write made, and the text of that version.
+        self.produced, self.produced_text = None, None
         self.state = "pending"  # → confirmed | conflicted | superseded (replaced on the device)
 
     def payload(self):
@@ -93,6 +101,15 @@ class TwoDevices(RuleBasedStateMachine):
         self.created.append(write.entry_id)
         self._queue(self.devices[d], write, None)
 
+    @staticmethod
+    def _seen_text(device, entry_id):
+        """What the patient sees for the entry on this device: their own waiting write if
+        there is one, else the text of the device's copy of the server's."""
+        item = device.outbox.get(entry_id)
+        if item is not None and item["write"].op == "put":
+            return item["write"]
+        return device.known[entry_id]["insights"]
+
     def _editable(self, device):
         ids = {i for i, item in device.outbox.items() if item["write"].op == "put"}
         ids |= {i for i, copy in device.known.items() if not copy["deleted"] and i not in device.outbox}
@@ -105,7 +122,7 @@ class TwoDevices(RuleBasedStateMachine):
         if not ids:
             return
         entry_id = data.draw(st.sampled_from(ids))
-        write = Write(entry_id, "put", mood)
+        write = Write(entry_id, "put", mood, derived_from=self._seen_text(device, entry_id))
         self.writes.append(write)
         base = device.known[entry_id]["version"] if entry_id not in device.outbox else None
         self._queue(device, write, base)
@@ -118,7 +135,7 @@ class TwoDevices(RuleBasedStateMachine):
             return
         entry_id = data.draw(st.sampled_from(shared))
         for device, mood in zip(self.devices, moods):
-            write = Write(entry_id, "put", mood)
+            write = Write(entry_id, "put", mood, derived_from=self._seen_text(device, entry_id))
             self.writes.append(write)
             base = device.known[entry_id]["version"] if entry_id not in device.outbox else None
             self._queue(device, write, base)
@@ -130,7 +147,8 @@ class TwoDevices(RuleBasedStateMachine):
                      key=self.created.index)
         if not ids:
             return
-        write = Write(data.draw(st.sampled_from(ids)), "delete")
+        entry_id = data.draw(st.sampled_from(ids))
+        write = Write(entry_id, "delete", derived_from=self._seen_text(device, entry_id))
         self.writes.append(write)
         self._queue(device, write, device.known[write.entry_id]["version"])
 
@@ -186,6 +204,7 @@ class TwoDevices(RuleBasedStateMachine):
             del device.outbox[entry_id]
             return
         write.state = "confirmed"
+        write.produced, write.produced_text = body["entry"]["version"], body["entry"]["insights"]
         device.known[entry_id] = body["entry"]
         if item["write"] is write:
             del device.outbox[entry_id]
@@ -226,6 +245,36 @@ class TwoDevices(RuleBasedStateMachine):
             assert [s.text for s in entry.action_steps] == [f"step for {entry.insights}"]
             if entry.deleted_at is not None:
                 assert any(w.op == "delete" for w in confirmed)
+            self._no_lost_update(entry_id, confirmed)
+
+    @staticmethod
+    def _server_text_seen(write):
+        """The server text the patient had in front of them, through their own waiting
+        writes that never reached the server (each was typed over the one before)."""
+        seen = write.derived_from
+        while isinstance(seen, Write):
+            if seen.state == "confirmed":
+                return seen.insights
+            seen = seen.derived_from
+        return seen
+
+    def _no_lost_update(self, entry_id, confirmed):
+        """Each version was made by one write, on the version before it, and whoever
+        replaced an acknowledged text had seen that text."""
+        made_by = {}
+        for write in confirmed:
+            made = made_by.setdefault(write.produced, write)
+            assert (made.op, made.insights, made.sent_base) == (write.op, write.insights, write.sent_base), \
+                f"two different writes were both told they made version {write.produced}"
+            assert write.produced == (write.sent_base or 0) + 1, \
+                f"a write on version {write.sent_base} was told it made version {write.produced}"
+        for version, write in made_by.items():
+            successor = made_by.get(version + 1)
+            if successor is not None:
+                seen = self._server_text_seen(successor)
+                assert seen == write.produced_text, (
+                    f"lost update on {entry_id}: version {version} ({write.produced_text!r}) was "
+                    f"replaced by a write made from {seen!r}")
 
 
 def test_two_devices_sync_to_exactly_what_the_patient_wrote(app):

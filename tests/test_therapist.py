@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from journal.auth.models import THERAPIST
 from journal.care.models import EntryRead, Share
 from journal.extensions import db
-from journal.therapist.models import COMMENT_MAX, NOTE_MAX, Comment, Meeting, TherapistNote
+from journal.care.models import COMMENT_MAX, Comment
+from journal.therapist.models import NOTE_MAX, Meeting, TherapistNote
 from journal.timeutil import utcnow
 from tests.factories import create_entry, create_link, create_session, share_entry
 

@@ -67,7 +67,7 @@ def test_an_unexpected_error_is_a_friendly_500_page(app, client):
 
 
 def test_oversized_body_is_413(patient_client):
-    response = patient_client.submit("/entries/new", {"insights": "x" * 300_000, "mood": "5"})
+    response = patient_client.submit("/entries/new", {"insights": "x" * 2_200_000, "mood": "5"})
     assert response.status_code == 413
 
 

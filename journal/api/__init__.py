@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from journal.api import routes  # noqa: E402,F401

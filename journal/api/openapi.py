@@ -49,8 +49,8 @@ OPENAPI = {
                 "written_at": {"type": ["string", "null"],
                                "pattern": r"^$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$",
                                "description": (
-                    "ISO 8601 with an offset, or local YYYY-MM-DDTHH:MM in the account's time zone; "
-                    "omitted, null or empty means now.")},
+                    "ISO 8601 with an offset (that exact instant is stored), or local "
+                    "YYYY-MM-DDTHH:MM in the account's time zone; omitted, null or empty means now.")},
                 "action_steps": {"type": "array", "maxItems": 50,
                                  "items": {"$ref": "#/components/schemas/ActionStep"}},
                 "share_with": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": (
@@ -108,9 +108,10 @@ OPENAPI = {
             "summary": "The patient's changed entries since a cursor, tombstones and purges included",
             "parameters": [
                 {"name": "since", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
-                 "description": ("The `next` of the previous page; omit for everything. The `next` "
-                                 "that ends a pull re-reads the last 30 seconds, so an entry may "
-                                 "come twice: store entries by id.")},
+                 "description": ("The `next` of the previous page (or of the last pull); omit for "
+                                 "everything. Changes are numbered by the database in the order they "
+                                 "commit, so a cursor never skips one. A cursor from an older version "
+                                 "of the app starts over from the beginning: store entries by id.")},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
             "responses": {
                 "200": {"description": "Oldest change first", "content": {"application/json": {"schema": {
@@ -120,7 +121,7 @@ OPENAPI = {
                             {"$ref": "#/components/schemas/PurgedEntry"}]},
                             "description": ("Oldest change first: entries (Trash tombstones have "
                                             "`deleted`) and entries deleted for good (`purged`), in "
-                                            "one order by `updated_at`, then id.")},
+                                            "the order their writes committed.")},
                         "next": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}}}},
                 "400": _error("Bad cursor or limit"), "401": _error("Not logged in"),
                 "404": _error("Not found (or not a patient)")}}},
@@ -136,15 +137,19 @@ OPENAPI = {
                     "schema": {"$ref": "#/components/schemas/EntryInput"}}}},
                 "responses": {
                     "201": {"description": "Created", "content": _ENTRY_ANSWER},
-                    "200": {"description": "Updated (or a replay of an update)", "content": _ENTRY_ANSWER},
-                    "400": _error("Malformed JSON, bad If-Match or bad CSRF token"),
+                    "200": {"description": ("Updated, or a replay of an update: a replay answers "
+                                            "exactly as the first time, with the version that write "
+                                            "made, even if the entry changed since"),
+                            "content": _ENTRY_ANSWER},
+                    "400": _error("Malformed or absurdly nested JSON, text that is not Unicode (a lone "
+                                  "surrogate), bad If-Match or bad CSRF token"),
                     "401": _error("Not logged in"),
                     "404": _error("Not a UUID, another person's entry (live or deleted for good), "
                                   "or not a patient"),
                     "409": _error("Stale version: `current` holds the server's copy"),
-                    "413": _error("Body over 64 KB"), "415": _error("Not application/json"),
-                    "422": _error("Validation failed (the entry, `share_with` or `answers_prompt`): "
-                                  "see `fields`")}},
+                    "413": _error("Body over 1 MB (far above the largest entry)"), "415": _error("Not application/json"),
+                    "422": _error("Validation failed (the entry, `share_with` or `answers_prompt`; a "
+                                  "step id twice is `action_steps.N.id`): see `fields`")}},
             "delete": {
                 "summary": "Move an entry to the Trash (a tombstone for other devices)",
                 "parameters": [_IF_MATCH, {"name": "base_version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],

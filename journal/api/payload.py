@@ -4,15 +4,10 @@ The API has no validation rules of its own. A body is only checked for JSON *typ
 here, then handed to ``EntryForm`` as the form data a browser would have posted.
 """
 import uuid
-from datetime import datetime
 
 from werkzeug.datastructures import MultiDict
 
 from journal.entries.forms import MAX_ACTION_STEPS
-from journal.entries.models import Entry, PurgedEntry
-from journal.timeutil import zone
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 class PayloadError(ValueError):
@@ -32,7 +27,7 @@ def _text(value, name: str, errors: dict, *, nullable: bool = True) -> str | Non
     return value
 
 
-def to_formdata(body: dict, tz_name: str) -> MultiDict:
+def to_formdata(body: dict) -> MultiDict:
     """The form data ``EntryForm`` expects, built from a JSON entry.
 
     :raise PayloadError: when a field has the wrong JSON type.
@@ -58,8 +53,8 @@ def to_formdata(body: dict, tz_name: str) -> MultiDict:
     session = _text(body.get("dosing_session_id"), "dosing_session_id", errors)
     data["dosing_session_id"] = session or ""
     written_at = _text(body.get("written_at"), "written_at", errors)
-    if written_at:
-        data["written_at"] = _local_time(written_at, tz_name)
+    if written_at:  # an instant with its offset is kept exactly; a local time is the form's
+        data["written_at"] = written_at
     _add_steps(body.get("action_steps", []), data, errors)
     if errors:
         raise PayloadError(errors)
@@ -106,18 +101,6 @@ def _is_uuid(value) -> bool:
     return True
 
 
-def _local_time(value: str, tz_name: str) -> str:
-    """An ISO time with an offset becomes the patient's local time; other text is the
-    form's own local format and goes through unchanged (the form judges it)."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return value
-    return moment.astimezone(zone(tz_name)).strftime(LOCAL_FORMAT)
-
-
 def _add_steps(steps, data: MultiDict, errors: dict) -> None:
     if steps is None:
         return
@@ -140,49 +123,3 @@ def _add_steps(steps, data: MultiDict, errors: dict) -> None:
             errors[f"action_steps.{n}.done"] = ["Must be true or false."]
         elif done:
             data[prefix + "done"] = "y"
-
-
-def flatten_errors(form_errors: dict) -> dict[str, list[str]]:
-    """``{"action_steps": [{"text": [...]}]}`` becomes ``{"action_steps.0.text": [...]}``."""
-    flat: dict[str, list[str]] = {}
-    for name, messages in form_errors.items():
-        if name == "action_steps" and messages and isinstance(messages[0], dict):
-            for n, row in enumerate(messages):
-                for key, row_messages in (row or {}).items():
-                    flat[f"action_steps.{n}.{key}"] = list(row_messages)
-        else:
-            flat[name] = [str(m) for m in messages]
-    return flat
-
-
-def change_json(change: Entry | PurgedEntry, tz_name: str) -> dict:
-    """One item of the changes feed: an entry, or the tombstone of one deleted for good."""
-    if isinstance(change, PurgedEntry):
-        moment = change.purged_at.isoformat()
-        # ``deleted`` too, so a device that knows only Trash tombstones drops it as well.
-        return {"id": str(change.entry_id), "purged": True, "deleted": True,
-                "purged_at": moment, "updated_at": moment}
-    return entry_json(change, tz_name)
-
-
-def entry_json(entry: Entry, tz_name: str) -> dict:
-    """The entry as a device stores it (Trash state included, so deletions sync)."""
-    return {
-        "id": str(entry.id),
-        "version": entry.version,
-        "insights": entry.insights or "",
-        "mood": entry.mood,
-        "emotions": list(entry.emotions or []),
-        "dosing_session_id": str(entry.dosing_session_id) if entry.dosing_session_id else None,
-        "written_at": entry.written_at.isoformat(),
-        "written_at_local": entry.written_at.astimezone(zone(tz_name)).strftime(LOCAL_FORMAT),
-        "created_at": entry.created_at.isoformat(),
-        "updated_at": entry.updated_at.isoformat(),
-        "deleted": entry.deleted_at is not None,
-        "deleted_at": entry.deleted_at.isoformat() if entry.deleted_at else None,
-        "action_steps": [
-            {"id": str(s.id), "text": s.text, "due_date": s.due_date.isoformat() if s.due_date else None,
-             "done": s.done}
-            for s in entry.action_steps
-        ],
-    }

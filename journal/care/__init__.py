@@ -9,6 +9,3 @@ def never_store(response):
     """These pages name other people (therapists, who read what): keep them out of every cache."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from journal.care import routes  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from journal.auth.models import User
-from journal.care.models import CareLink
+from journal.care.models import CareLink, ReflectionPrompt
 from journal.care.visibility import active_link, visible_entries
 from journal.entries.models import Entry
 from journal.extensions import db
@@ -59,3 +59,24 @@ def get_entry_for_therapist(entry_id: uuid.UUID, therapist: User) -> Entry:
     if entry is None:
         abort(404)
     return entry
+
+
+def get_prompt_for_patient(prompt_id: uuid.UUID, patient: User) -> ReflectionPrompt:
+    """An open prompt given to this patient by a therapist still in their care team.
+
+    :raise 404: for someone else's prompt, an answered one, or one from a former therapist.
+    """
+    prompt = db.session.scalar(sa.select(ReflectionPrompt).where(
+        ReflectionPrompt.id == prompt_id, ReflectionPrompt.patient_id == patient.id,
+        ReflectionPrompt.answered_at.is_(None),
+        active_link(ReflectionPrompt.therapist_id, patient.id)))
+    if prompt is None:
+        abort(404)
+    return prompt
+
+
+def open_prompts_for(patient: User) -> list[ReflectionPrompt]:
+    """Prompts waiting on the patient's new-entry screen, oldest first."""
+    return list(db.session.scalars(sa.select(ReflectionPrompt).where(
+        ReflectionPrompt.patient_id == patient.id, ReflectionPrompt.answered_at.is_(None),
+        active_link(ReflectionPrompt.therapist_id, patient.id)).order_by(ReflectionPrompt.created_at)))

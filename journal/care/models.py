@@ -18,6 +18,8 @@ from journal.timeutil import UTCDateTime, utcnow
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 INVITATION_DAYS = 7
+COMMENT_MAX = 2_000
+PROMPT_MAX = 500
 
 
 def new_invitation_code() -> str:
@@ -35,7 +37,13 @@ class CareLink(db.Model):
     """A patient has added a therapist to their care team (until ``ended_at``)."""
 
     __tablename__ = "care_links"
-    __table_args__ = (sa.Index("ix_care_links_pair", "patient_id", "therapist_id"),)
+    __table_args__ = (
+        sa.Index("ix_care_links_pair", "patient_id", "therapist_id"),
+        #: One active link per pair, held by the database: a code accepted twice at once
+        #: (a double tap, two tabs) cannot make two.
+        sa.Index("uq_care_links_active_pair", "patient_id", "therapist_id", unique=True,
+                 sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -124,3 +132,44 @@ class EntryRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     therapist: Mapped[User] = relationship(lazy="joined")
+
+
+# What flows from the therapist to the patient over the link -------------------
+
+class Comment(db.Model):
+    """Feedback on a shared entry; the patient sees it on that entry."""
+
+    __tablename__ = "comments"
+    __table_args__ = (sa.Index("ix_comments_entry", "entry_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
+    therapist_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set the first time the patient opens the entry after the comment was left.
+    read_by_patient_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    therapist: Mapped[User] = relationship(lazy="joined")
+
+
+class ReflectionPrompt(db.Model):
+    """A question a therapist gives a patient; shown on the new-entry screen until answered."""
+
+    __tablename__ = "reflection_prompts"
+    __table_args__ = (sa.Index("ix_reflection_prompts_patient", "patient_id", "answered_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    therapist_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    patient_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(sa.String(PROMPT_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Answering means writing an entry with the prompt; the entry stays private unless shared.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer_entry_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
+
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id], lazy="joined")
+
+    def answer_with(self, entry) -> None:
+        self.answered_at = utcnow()
+        self.answer_entry_id = entry.id

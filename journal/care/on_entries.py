@@ -1,15 +1,13 @@
 """What the care team adds to the patient's own entry pages: sharing, comments, prompts."""
-import uuid
-
 from flask import request
 
 from journal.auth.models import User
+from journal.care.access import open_prompts_for
+from journal.care.choices import open_prompt
 from journal.care.forms import chosen_therapists
-from journal.care.service import (care_team, comments_on, mark_comments_read, set_shares, shared_with,
+from journal.care.service import (care_team, comments_on, mark_comments_read, shared_with,
                                   with_unread_comments)
 from journal.entries.models import Entry
-from journal.extensions import db
-from journal.therapist.access import open_prompts_for
 
 
 def list_context(patient: User, entries: list[Entry]) -> dict:
@@ -20,11 +18,11 @@ def list_context(patient: User, entries: list[Entry]) -> dict:
 
 
 def entry_context(patient: User, entry: Entry) -> dict:
-    """For the entry page; comments shown now count as read from the next request on."""
+    """For the entry page. Comments shown now count as read from the next request on
+    (not committed: the page's view commits that)."""
     comments = comments_on(entry)
     unread = {c.id for c in comments if c.read_by_patient_at is None}
     mark_comments_read(comments)
-    db.session.commit()
     return {"team": care_team(patient.id), "shared": shared_with([entry.id], patient.id)[entry.id],
             "comments": comments, "unread_comment_ids": unread}
 
@@ -39,44 +37,5 @@ def form_context(patient: User, entry: Entry | None) -> dict:
     else:
         checked = set()
     prompts = open_prompts_for(patient) if entry is None else []
-    chosen = _prompt(prompts, request.values.get("prompt"))
-    return {"team": team, "share_checked": checked, "prompts": prompts, "prompt": chosen}
-
-
-def _prompt(prompts, prompt_id: str | None):
-    try:
-        wanted = uuid.UUID(prompt_id or "")
-    except ValueError:
-        return None
-    return next((p for p in prompts if p.id == wanted), None)
-
-
-def after_save(patient: User, entry: Entry, context: dict) -> None:
-    """Apply the form's sharing choice and answered prompt to a saved entry. Not committed."""
-    apply_choices(patient, entry, request.form, context.get("prompt"))
-
-
-def answered_prompt(patient: User, formdata):
-    """The open prompt named in the form, or None (a withdrawn one is simply ignored)."""
-    return _prompt(open_prompts_for(patient), formdata.get("prompt"))
-
-
-def choice_problems(patient: User, formdata) -> dict[str, list[str]]:
-    """What is wrong with a sharing choice sent by a device: ids outside the patient's
-    care team. The HTML form only offers the team, so only the sync API needs asking."""
-    team = {link.therapist_id for link in care_team(patient.id)}
-    if chosen_therapists(formdata) - team:
-        return {"share_with": ["You can only share with members of your care team. "
-                               "Check who is in it and choose again."]}
-    return {}
-
-
-def apply_choices(patient: User, entry: Entry, formdata, prompt=None) -> None:
-    """Share the entry with exactly the ticked members (when the form offered the choice)
-    and mark the prompt answered; the entry is never lost over a stale prompt. Not committed.
-    """
-    db.session.flush()
-    if "share_choice" in formdata:
-        set_shares([entry], patient.id, chosen_therapists(formdata))
-    if prompt is not None:
-        prompt.answer_with(entry)
+    return {"team": team, "share_checked": checked, "prompts": prompts,
+            "prompt": open_prompt(patient, request.values.get("prompt")) if prompts else None}

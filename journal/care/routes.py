@@ -45,25 +45,31 @@ def join():
 def consent(code: str):
     """Say what the therapist will and will not see; the patient confirms to link."""
     form = JoinForm(data={"code": code}, meta={"csrf": False})
-    invitation = _find_or_explain(form, code)
+    action_form = EmptyForm()
+    accepting = action_form.validate_on_submit()
+    invitation = _find_or_explain(form, code, accepting=accepting)
     if invitation is None:
         return render_template("care/join.html", form=form), 404
-    action_form = EmptyForm()
-    if action_form.validate_on_submit():
-        accept_invitation(current_user, invitation)
+    if accepting:
+        try:
+            accept_invitation(current_user, invitation)
+        except InvitationProblem as problem:
+            form.code.errors = [str(problem)]
+            return render_template("care/join.html", form=form), 409
+        db.session.commit()
         flash(f"{invitation.therapist.display_name} is now in your care team. Nothing is shared "
               "until you choose to share an entry.", "success")
         return redirect(url_for("care.team"))
     return render_template("care/consent.html", invitation=invitation, action_form=action_form)
 
 
-def _find_or_explain(form: JoinForm, code: str):
+def _find_or_explain(form: JoinForm, code: str, accepting: bool = False):
     """The invitation, or None with the reason put on the form.
 
     :raise 429: after too many wrong codes.
     """
     try:
-        return find_invitation(current_user, code)
+        return find_invitation(current_user, code, accepting=accepting)
     except TooManyGuesses:
         abort(429, TOO_MANY)
     except InvitationProblem as problem:

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from journal.auth.models import User
-from journal.care.models import (CareLink, EntryRead, Invitation, InviteAttempt, Share,
+from journal.care.models import (CareLink, Comment, EntryRead, Invitation, InviteAttempt, Share,
                                  new_invitation_code, normalise_code)
 from journal.entries.models import Entry
+from journal.database import insert_ignoring_conflict
 from journal.extensions import db
 from journal.timeutil import utcnow
 
@@ -54,8 +55,9 @@ def recent_wrong_guesses(patient: User) -> int:
         InviteAttempt.user_id == patient.id, InviteAttempt.attempted_at > utcnow() - GUESS_WINDOW))
 
 
-def find_invitation(patient: User, typed_code: str) -> Invitation:
+def find_invitation(patient: User, typed_code: str, *, accepting: bool = False) -> Invitation:
     """The usable invitation for a typed code; wrong tries are counted per patient.
+    When ``accepting``, a code this patient already used is returned too (a double tap).
 
     :raise TooManyGuesses: after ``GUESS_LIMIT`` wrong codes within ``GUESS_WINDOW``.
     :raise InvitationProblem: for an unknown, used or expired code, or one already accepted.
@@ -64,6 +66,8 @@ def find_invitation(patient: User, typed_code: str) -> Invitation:
         raise TooManyGuesses()
     code = normalise_code(typed_code)
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.code == code)) if code else None
+    if accepting and invitation is not None and invitation.used_by_id == patient.id:
+        return invitation  # a double tap: the first tap used it; accepting again answers the same
     problem = UNKNOWN_CODE if invitation is None else invitation.problem()
     if problem:
         db.session.add(InviteAttempt(user_id=patient.id))
@@ -75,12 +79,31 @@ def find_invitation(patient: User, typed_code: str) -> Invitation:
 
 
 def accept_invitation(patient: User, invitation: Invitation) -> CareLink:
-    """Use up the invitation and link the patient with its therapist (committed)."""
-    invitation.used_at = utcnow()
-    invitation.used_by_id = patient.id
-    link = CareLink(patient_id=patient.id, therapist_id=invitation.therapist_id)
-    db.session.add(link)
-    db.session.commit()
+    """Use up the invitation and link the patient with its therapist. Not committed.
+
+    Settled by the database, so a double tap, two tabs or two patients with one code
+    make one link: the code is claimed by a conditional UPDATE (only one request can
+    move it from unused to used), and one active link per pair is a unique index.
+    A request that loses to its own twin gets the link the twin made.
+
+    :raise InvitationProblem: when the code went to someone else meanwhile.
+    """
+    claimed = db.session.execute(
+        sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow(), used_by_id=patient.id)).rowcount
+    if not claimed:
+        return _link_made_by_twin(patient, invitation)
+    db.session.execute(insert_ignoring_conflict(CareLink).values(
+        id=uuid.uuid4(), patient_id=patient.id, therapist_id=invitation.therapist_id, created_at=utcnow()))
+    return active_link_between(patient.id, invitation.therapist_id)
+
+
+def _link_made_by_twin(patient: User, invitation: Invitation) -> CareLink:
+    """:raise InvitationProblem: unless this patient's own earlier request used the code."""
+    db.session.refresh(invitation)
+    link = active_link_between(patient.id, invitation.therapist_id)
+    if invitation.used_by_id != patient.id or link is None:
+        raise InvitationProblem("That code has already been used. Ask your therapist for a new one.")
     return link
 
 
@@ -135,18 +158,17 @@ def shared_with(entry_ids: Iterable[uuid.UUID], patient_id: uuid.UUID) -> dict[u
 def set_shares(entries: Iterable[Entry], patient_id: uuid.UUID, therapist_ids: Iterable[uuid.UUID]) -> None:
     """Share each entry with exactly these care-team members (others are unshared).
 
-    Ids of therapists outside the patient's active care team are ignored. Not committed.
+    Ids of therapists outside the patient's active care team are ignored. A share that
+    a concurrent request (a double tap) made first is left as it is. Not committed.
     """
     team = {link.therapist_id for link in care_team(patient_id)}
     wanted = set(therapist_ids) & team
     for entry in entries:
-        current = set(db.session.scalars(sa.select(Share.therapist_id).where(Share.entry_id == entry.id)))
-        for therapist_id in wanted - current:
-            db.session.add(Share(entry_id=entry.id, therapist_id=therapist_id))
-        gone = current - wanted
-        if gone:
-            db.session.execute(sa.delete(Share).where(Share.entry_id == entry.id,
-                                                      Share.therapist_id.in_(gone)))
+        for therapist_id in wanted:
+            db.session.execute(insert_ignoring_conflict(Share).values(
+                id=uuid.uuid4(), entry_id=entry.id, therapist_id=therapist_id, created_at=utcnow()))
+        db.session.execute(sa.delete(Share).where(Share.entry_id == entry.id,
+                                                  Share.therapist_id.not_in(wanted)))
 
 
 def share_session_entries(session_id: uuid.UUID, patient_id: uuid.UUID,
@@ -183,8 +205,6 @@ def access_log(patient_id: uuid.UUID, limit: int = 200) -> list[tuple[EntryRead,
 
 def comments_on(entry: Entry) -> list:
     """Every therapist comment on the patient's entry, oldest first."""
-    from journal.therapist.models import Comment
-
     return list(db.session.scalars(sa.select(Comment).where(Comment.entry_id == entry.id)
                                    .order_by(Comment.created_at)))
 
@@ -199,8 +219,6 @@ def mark_comments_read(comments: list) -> None:
 
 def with_unread_comments(entry_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these entries have a comment the patient has not opened yet."""
-    from journal.therapist.models import Comment
-
     ids = list(entry_ids)
     if not ids:
         return set()

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("dosing", __name__, url_prefix="/sessions")
-
-from journal.dosing import routes  # noqa: E402,F401

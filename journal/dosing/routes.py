@@ -12,8 +12,8 @@ from journal.dosing.access import get_session_for_owner, sessions_of
 from journal.dosing.forms import DosingSessionForm
 from journal.dosing.models import DosingSession
 from journal.entries.models import Entry
+from journal.entries.writes import UnlinkSession, write_entry
 from journal.extensions import db
-from journal.timeutil import utcnow
 
 
 def _fill(session: DosingSession, form: DosingSessionForm) -> None:
@@ -68,9 +68,8 @@ def delete(session_id: uuid.UUID):
     session = get_session_for_owner(session_id, current_user.id)
     form = EmptyForm()
     if form.validate_on_submit():
-        db.session.execute(sa.update(Entry).where(Entry.dosing_session_id == session.id)
-                           .values(dosing_session_id=None, version=Entry.version + 1,
-                                   updated_at=utcnow()))
+        for entry_id in list(db.session.scalars(sa.select(Entry.id).where(Entry.dosing_session_id == session.id))):
+            write_entry(current_user.id, entry_id, UnlinkSession())
         db.session.delete(session)
         db.session.commit()
         flash("Session deleted. Its entries are kept.", "success")

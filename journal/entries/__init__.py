@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("entries", __name__)
-
-from journal.entries import routes  # noqa: E402,F401

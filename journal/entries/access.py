@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from journal.entries.models import ActionStep, Entry, PurgedEntry
+from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
 
 
@@ -38,20 +38,3 @@ def get_step_for_owner(step_id: uuid.UUID, owner_id: uuid.UUID) -> ActionStep:
     if step is None:
         abort(404)
     return step
-
-
-def get_entry_for_sync(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry | None:
-    """The owner's entry for the sync API, Trash included; ``None`` when the id is free
-    (never used, or the owner's own entry deleted for good).
-
-    :raise 404: when the id belongs to someone else's entry, or to one they deleted for
-        good (never taken over, never revealed).
-    """
-    entry = db.session.scalar(sa.select(Entry).where(Entry.id == entry_id))
-    if entry is not None and entry.owner_id != owner_id:
-        abort(404)
-    if entry is None:
-        purged_by = db.session.scalar(sa.select(PurgedEntry.owner_id).where(PurgedEntry.entry_id == entry_id))
-        if purged_by is not None and purged_by != owner_id:
-            abort(404)
-    return entry

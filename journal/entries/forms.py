@@ -1,5 +1,5 @@
 """The entry form: the one validation path for HTML forms and the sync API."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField,
@@ -7,7 +7,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Radi
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from journal.fields import EARLIEST_DATE, RealDateField, RealDateTimeField, plausible_date
+from journal.fields import EARLIEST_DATE, InstantField, RealDateField, plausible_date
 from journal.entries.models import (EMOTIONS, INSIGHTS_MAX, MOOD_MAX, MOOD_MIN, MOOD_WORDS,
                                     STEP_TEXT_MAX)
 from journal.timeutil import utcnow, zone
@@ -51,10 +51,15 @@ class EntryForm(FlaskForm):
     emotions = MultiCheckboxField("Emotions (optional)", choices=[(e, e) for e in EMOTIONS])
     dosing_session_id = SelectField("Dosing session (optional)", choices=[("", "Not linked")],
                                     validate_choice=False)
-    written_at = RealDateTimeField("Written at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-                                    validators=[Optional()],
-                                    description="Change it to back-date the entry.")
+    written_at = InstantField("Written at", validators=[Optional()],
+                              description="Change it to back-date the entry.")
     action_steps = FieldList(FormField(ActionStepForm), min_entries=0, max_entries=MAX_ACTION_STEPS)
+    #: The id a new entry will have, made when the form is shown: a double tap on Save
+    #: sends the same id twice and saves one entry.
+    entry_id = HiddenField()
+    #: The version the patient started editing from: a save based on an older one is a
+    #: conflict, never an overwrite.
+    base_version = HiddenField()
 
     def __init__(self, *args, sessions=(), tz_name: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,19 +82,50 @@ class EntryForm(FlaskForm):
             raise ValidationError("Choose one of your own dosing sessions.")
 
     def validate_written_at(self, field):
-        moment = self.written_at_utc()
-        if moment is None:
+        if field.data is None:
             return
-        if moment.date() < EARLIEST_DATE:
-            raise ValidationError("Enter a date after 1950.")
-        if moment > utcnow() + CLOCK_SKEW:
+        # Checked on the wall-clock date first: year 1 or 9999 cannot be turned into UTC.
+        if field.data.date() < EARLIEST_DATE:
+            raise ValidationError(f"Enter a date after {EARLIEST_DATE.year}.")
+        if field.data.date() > (utcnow() + timedelta(days=2)).date():
+            raise ValidationError("An entry cannot be dated in the future.")
+        if self.written_at_utc() > utcnow() + CLOCK_SKEW:
             raise ValidationError("An entry cannot be dated in the future.")
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._steps_are_distinct() and valid
+
+    def _steps_are_distinct(self) -> bool:
+        """Two rows naming one step id would be one step saved twice: name the row."""
+        seen, distinct = set(), True
+        for row in self.action_steps.entries:
+            step_id = (row.form.id.data or "").strip().lower()
+            if step_id and step_id in seen:
+                row.form.id.errors = [*row.form.id.errors, "This step appears twice in the entry."]
+                distinct = False
+            seen.add(step_id)
+        if not distinct:
+            self.action_steps.errors = [row.errors for row in self.action_steps.entries]
+        return distinct
+
     def written_at_utc(self) -> datetime | None:
-        """The form's local date and time, as an aware UTC datetime."""
-        if self.written_at.data is None:
+        """When the patient wrote it, as an aware UTC datetime.
+
+        A device's exact instant (sent with its offset) is kept as it is; the form's
+        local date and time is read in the patient's zone.
+        """
+        moment = self.written_at.data
+        if moment is None:
             return None
-        return self.written_at.data.replace(tzinfo=zone(self.tz_name)).astimezone(zone("UTC"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone(self.tz_name))
+        return moment.astimezone(timezone.utc)
+
+    def base_version_number(self) -> int | None:
+        """The version the patient edited; None for a new entry or a form without one."""
+        value = (self.base_version.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def wants_step_change(self, formdata) -> bool:
         """True when the patient pressed "add step" or "remove" rather than "save"."""

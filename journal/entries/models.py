@@ -31,8 +31,8 @@ class Entry(db.Model):
     __tablename__ = "entries"
     __table_args__ = (
         sa.Index("ix_entries_owner_written", "owner_id", "written_at", "id"),
-        #: The sync changes feed walks a patient's entries by last change.
-        sa.Index("ix_entries_owner_updated", "owner_id", "updated_at", "id"),
+        #: The sync changes feed walks a patient's entries in the order the database gave them.
+        sa.UniqueConstraint("owner_id", "change_seq", name="uq_entries_owner_change_seq"),
         sa.CheckConstraint(f"mood BETWEEN {MOOD_MIN} AND {MOOD_MAX}", name="ck_entries_mood"),
     )
 
@@ -51,12 +51,14 @@ class Entry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped on every change; clients send the version they edited (optimistic locking).
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    #: The patient's change number of this entry's last change (see ``ChangeCounter``).
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger)
     #: Set while the entry is in the Trash; purged for good after the retention period.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     # Every UPDATE says "WHERE version = <the version I read>": two devices saving on
     # the same base version at the same moment cannot both win; the loser gets
-    # StaleDataError (a 409 in the sync API). ``touch()`` sets the new number.
+    # StaleDataError. ``record_change()`` sets the new number.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     dosing_session: Mapped[DosingSession | None] = relationship(lazy="raise")
@@ -71,23 +73,27 @@ class Entry(db.Model):
     def in_trash(self) -> bool:
         return self.deleted_at is not None
 
-    def touch(self) -> None:
-        """Record a change: new version, new ``updated_at``."""
+    def record_change(self, change_seq: int) -> None:
+        """The one place an entry's version and ``updated_at`` move.
+
+        Called once per write by ``journal.entries.writes``, with the change number the
+        database handed out for it.
+        """
         self.version = (self.version or 0) + 1
         self.updated_at = utcnow()
+        self.change_seq = change_seq
 
     def move_to_trash(self) -> None:
         self.deleted_at = utcnow()
-        self.touch()
 
     def restore(self) -> None:
         self.deleted_at = None
-        self.touch()
 
-    def purge_due(self, retention_days: int) -> date | None:
+    def purge_due(self, retention_days: int, tz_name: str) -> date | None:
+        """The day, in the patient's zone, the Trash deletes this entry for good."""
         if self.deleted_at is None:
             return None
-        return (self.deleted_at + timedelta(days=retention_days)).date()
+        return local_date(self.deleted_at + timedelta(days=retention_days), tz_name)
 
     def days_after_session(self, tz_name: str) -> int | None:
         """Whole days between the dosing session and when this was written."""
@@ -104,14 +110,57 @@ class PurgedEntry(db.Model):
 
     __tablename__ = "purged_entries"
     __table_args__ = (
-        #: The changes feed walks a patient's purges in the same keyset order as entries.
-        sa.Index("ix_purged_entries_owner_purged", "owner_id", "purged_at", "entry_id"),
+        #: The changes feed walks a patient's purges in the same order as entries.
+        sa.UniqueConstraint("owner_id", "change_seq", name="uq_purged_entries_owner_change_seq"),
     )
 
     #: The purged entry's id: never reused by another patient.
     entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     purged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The patient's change number of the purge (see ``ChangeCounter``).
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ChangeCounter(db.Model):
+    """Numbers a patient's entry changes in the order they commit.
+
+    Every write takes the next number with ``UPDATE … RETURNING``, which also locks
+    this row until the write commits: a patient's writes queue up here, so numbers
+    commit in order and a device reading "changes after N" never skips one that was
+    still in flight. App-server clocks play no part.
+    """
+
+    __tablename__ = "change_counters"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class WriteReceipt(db.Model):
+    """One write applied to an entry: "this request made version N, and was answered so".
+
+    A device that lost the response replays the identical request; the fingerprint
+    finds this receipt and the server answers exactly as the first time, version
+    included, instead of applying it twice or calling it a conflict.
+    """
+
+    __tablename__ = "sync_receipts"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "fingerprint", name="uq_sync_receipts_entry_fingerprint"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    #: Receipts go with their entry when it is purged from the Trash.
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
+    #: SHA-256 of the operation, the base version and the request's content.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    #: The status the first answer had (201 created, 200 updated or deleted).
+    status: Mapped[int] = mapped_column(sa.SmallInteger)
+    #: The entry version that write produced.
+    version: Mapped[int] = mapped_column(sa.Integer)
+    #: The entry as the first answer carried it, so a replay answers the same.
+    answer: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ActionStep(db.Model):

@@ -1,60 +1,17 @@
-"""Rules about entries that views and the sync API share."""
+"""Reading a patient's journal: pages of entries, the Trash, and its expiry."""
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from journal.cursors import BadCursor, pack, unpack
-from journal.entries.forms import EntryForm
-from journal.entries.models import EMOTIONS, ActionStep, Entry, PurgedEntry
+from journal.entries.models import ActionStep, Entry
+from journal.entries.writes import purge_entries
 from journal.extensions import db
 from journal.timeutil import utcnow
-
-
-def apply_entry_form(entry: Entry, form: EntryForm) -> None:
-    """Copy a validated form onto the entry and its steps, and bump its version."""
-    entry.insights = form.insights.data or ""
-    entry.mood = form.mood.data
-    chosen = set(form.emotions.data or [])
-    entry.emotions = [e for e in EMOTIONS if e in chosen]
-    entry.dosing_session_id = uuid.UUID(form.dosing_session_id.data) if form.dosing_session_id.data else None
-    entry.written_at = form.written_at_utc() or entry.written_at or utcnow()
-    _apply_steps(entry, form)
-    entry.touch()
-
-
-def _apply_steps(entry: Entry, form: EntryForm) -> None:
-    """Match submitted rows to existing steps by id; others become new steps.
-
-    An id naming a step of another entry is ignored (a new id is made), so a form
-    can never take over someone else's step.
-    """
-    existing = {str(step.id): step for step in entry.action_steps}
-    kept = []
-    for position, row in enumerate(form.action_steps.entries):
-        data = row.form
-        step = existing.pop(data.id.data or "", None)
-        if step is None:
-            step = ActionStep(id=_new_step_id(data.id.data, entry))
-        step.text = data.text.data.strip()
-        step.due_date = data.due_date.data
-        step.set_done(bool(data.done.data))
-        step.position = position
-        kept.append(step)
-    entry.action_steps = kept
-
-
-def _new_step_id(proposed: str | None, entry: Entry) -> uuid.UUID:
-    """Accept a client-made id only when no step has it yet."""
-    try:
-        step_id = uuid.UUID(proposed or "")
-    except ValueError:
-        return uuid.uuid4()
-    if db.session.get(ActionStep, step_id) is not None:
-        return uuid.uuid4()
-    return step_id
 
 
 @dataclass
@@ -74,8 +31,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         written_at = datetime.fromisoformat(moment)
         if written_at.tzinfo is None:
             raise ValueError("naive")
-        return written_at, uuid.UUID(entry_id)
-    except ValueError as error:
+        return written_at.astimezone(timezone.utc), uuid.UUID(entry_id)
+    except (ValueError, OverflowError) as error:  # year 1 at +05:00 overflows
         raise BadCursor(str(error)) from error
 
 
@@ -120,29 +77,17 @@ def trashed_entries(owner_id: uuid.UUID) -> list[Entry]:
     ).unique())
 
 
-def purge_entries(entries: list[Entry]) -> int:
-    """Delete these entries for good, leaving a tombstone for each in the changes feed.
-
-    Every way of deleting an entry for good goes through here, so no device keeps
-    showing an entry the server no longer has. Not committed; returns how many.
-    """
-    now = utcnow()
-    for entry in entries:
-        tombstone = db.session.get(PurgedEntry, entry.id)
-        if tombstone is None:
-            db.session.add(PurgedEntry(entry_id=entry.id, owner_id=entry.owner_id, purged_at=now))
-        else:  # purged before, brought back by a device, now purged again
-            tombstone.purged_at = now
-        db.session.delete(entry)
-    return len(entries)
-
-
 def purge_expired_trash(retention_days: int, owner_id: uuid.UUID | None = None) -> int:
     """Delete for good the entries that have sat in the Trash past the retention period (committed)."""
     cutoff = utcnow() - timedelta(days=retention_days)
     query = sa.select(Entry).where(Entry.deleted_at.is_not(None), Entry.deleted_at < cutoff)
     if owner_id is not None:
         query = query.where(Entry.owner_id == owner_id)
-    count = purge_entries(list(db.session.scalars(query)))
-    db.session.commit()
+    expired = defaultdict(list)
+    for entry in db.session.scalars(query.order_by(Entry.owner_id)):
+        expired[entry.owner_id].append(entry)
+    count = 0
+    for owner, entries in expired.items():  # one patient's lock at a time, committed each
+        count += purge_entries(owner, entries)
+        db.session.commit()
     return count

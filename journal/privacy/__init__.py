@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
-
-from journal.privacy import routes  # noqa: E402,F401

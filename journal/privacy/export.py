@@ -4,11 +4,10 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from journal.auth.models import User
-from journal.care.models import CareLink, EntryRead, Share
+from journal.care.models import CareLink, Comment, EntryRead, ReflectionPrompt, Share
 from journal.dosing.models import DosingSession
 from journal.entries.models import Entry
 from journal.extensions import db
-from journal.therapist.models import Comment, ReflectionPrompt
 from journal.timeutil import utcnow
 
 EXPORT_FORMAT = "integration-journal-export/1"

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)
-
-from journal.pwa import routes  # noqa: E402,F401

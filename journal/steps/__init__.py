@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("steps", __name__, url_prefix="/steps")
-
-from journal.steps import routes  # noqa: E402,F401

@@ -11,6 +11,7 @@ from journal.auth.forms import EmptyForm
 from journal.auth.routes import safe_next
 from journal.entries.access import get_step_for_owner
 from journal.entries.models import ActionStep, Entry
+from journal.entries.writes import SetStepDone, write_entry
 from journal.extensions import db
 from journal.steps import bp
 from journal.timeutil import local_date, utcnow
@@ -48,10 +49,11 @@ def index():
 @bp.route("/<uuid:step_id>/toggle", methods=["POST"])
 @patient_required
 def toggle(step_id: uuid.UUID):
-    """Check a step off (or back on) with one tap."""
+    """Check a step off (or back on) with one tap. The button says which (``done``), so
+    a double tap leaves the step as the patient meant, not toggled back."""
     step = get_step_for_owner(step_id, current_user.id)
-    step.set_done(not step.done)
-    step.entry.touch()
+    done = request.form.get("done", "1" if not step.done else "0") == "1"
+    write_entry(current_user.id, step.entry_id, SetStepDone(step_id=step.id, done=done))
     db.session.commit()
-    flash("Step marked done." if step.done else "Step marked not done.", "success")
+    flash("Step marked done." if done else "Step marked not done.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("steps.index"))

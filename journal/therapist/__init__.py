@@ -9,6 +9,3 @@ def never_store(response):
     """Every page here holds a patient's data: no browser, proxy or service worker may keep it."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from journal.therapist import routes  # noqa: E402,F401

@@ -3,8 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from journal.care.models import COMMENT_MAX, PROMPT_MAX
 from journal.fields import RealDateField, plausible_date
-from journal.therapist.models import COMMENT_MAX, NOTE_MAX, PROMPT_MAX
+from journal.therapist.models import NOTE_MAX
 
 
 def not_blank(message: str):

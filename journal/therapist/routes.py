@@ -7,6 +7,7 @@ from flask_login import current_user
 from journal.auth.access import therapist_required
 from journal.auth.forms import EmptyForm
 from journal.care.access import get_entry_for_therapist, get_link_for_therapist, get_patient_for_therapist
+from journal.care.models import Comment, ReflectionPrompt
 from journal.care.service import create_invitation, end_link, open_invitations, record_reads
 from journal.dosing.access import session_filter_arg
 from journal.entries.models import MOOD_WORDS
@@ -14,7 +15,7 @@ from journal.extensions import db
 from journal.therapist import bp
 from journal.therapist.access import get_note_for_therapist
 from journal.therapist.forms import CommentForm, MeetingForm, NoteForm, PromptForm
-from journal.therapist.models import Comment, Meeting, ReflectionPrompt, TherapistNote
+from journal.therapist.models import Meeting, TherapistNote
 from journal.therapist.mood_chart import mood_chart
 from journal.therapist.service import comments_by, dashboard as dashboard_rows
 from journal.therapist.service import prepare as preparation

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from journal.auth.models import User
-from journal.care.models import EntryRead, Share
+from journal.care.models import Comment, EntryRead, ReflectionPrompt, Share
 from journal.care.service import linked_patients
 from journal.care.visibility import visible_entries, visible_to
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
-from journal.therapist.models import Comment, Meeting, ReflectionPrompt, TherapistNote
+from journal.therapist.models import Meeting, TherapistNote
 from journal.timeutil import local_date, utcnow, zone
 
 TIMELINE_LIMIT = 100

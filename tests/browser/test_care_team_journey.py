@@ -106,7 +106,7 @@ def test_answering_a_prompt_and_sharing_from_the_script_enhanced_form(live_serve
 
     from journal.care.models import Share
     from journal.extensions import db
-    from journal.therapist.models import ReflectionPrompt
+    from journal.care.models import ReflectionPrompt
     from tests.factories import create_link
 
     patient = make_user(display_name="Robin")
@@ -138,7 +138,7 @@ def test_sharing_and_answering_a_prompt_offline_reach_the_server_when_it_syncs(l
     from journal.care.models import Share
     from journal.entries.models import Entry
     from journal.extensions import db
-    from journal.therapist.models import ReflectionPrompt
+    from journal.care.models import ReflectionPrompt
     from tests.browser.test_offline import WAIT, sync_status, wait_for_service_worker
     from tests.factories import create_link
 

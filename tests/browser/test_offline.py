@@ -304,7 +304,7 @@ def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context,
     from tests.conftest import PASSWORD
     from tests.factories import create_entry
 
-    from journal.entries.service import purge_entries
+    from journal.entries.writes import purge_entries
 
     patient = make_user()
     entry = create_entry(patient, insights="To be let go of for good.")
@@ -317,7 +317,7 @@ def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context,
     wait_until(page, on_device)
 
     entry.deleted_at = entry.written_at
-    purge_entries([entry])
+    purge_entries(entry.owner_id, [entry])
     db.session.commit()
     page.reload()
     wait_until(page, f"{on_device}.then((kept) => !kept)")

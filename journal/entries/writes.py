@@ -1,0 +1,354 @@
+"""The one write path for entries.
+
+Every way an entry changes — the HTML form, the sync API, Trash, restore and purge,
+checking a step off, deleting a dosing session — calls ``write_entry`` with an edit.
+It runs the same steps in the same order for all of them:
+
+1. take the patient's next change number (``ChangeCounter``), which locks the
+   patient's counter row until the transaction ends: that patient's writes queue up,
+   so everything read after this is current and a check-then-write cannot race;
+2. answer a replayed request (same fingerprint) exactly as the first time;
+3. refuse a write based on another version than the current one (``Conflict``);
+4. validate and apply the edit, with what other features contribute (``Contribution``);
+5. stamp the change once (``Entry.record_change``) and keep a receipt of the answer.
+
+Nothing here commits: the view (or CLI command) that called owns the transaction.
+"""
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import sqlalchemy as sa
+from flask import abort
+
+from journal.database import insert_ignoring_conflict
+from journal.entries.forms import EntryForm
+from journal.entries.models import EMOTIONS, ActionStep, ChangeCounter, Entry, PurgedEntry, WriteReceipt
+from journal.entries.serialize import entry_json
+from journal.extensions import db
+from journal.timeutil import utcnow
+
+CREATED, UPDATED = 201, 200
+#: ``base_version`` for edits that apply to whatever version is current (Trash, steps).
+ANY_VERSION = object()
+
+
+class Conflict(Exception):
+    """The write was based on another version than the server's ``current``."""
+
+    def __init__(self, current: Entry):
+        super().__init__("version conflict")
+        self.current = current
+
+
+class Invalid(Exception):
+    """The edit was refused; ``fields`` maps field names to messages for the patient."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("invalid entry")
+        self.fields = fields
+
+
+class Contribution(Protocol):
+    """What another feature adds to a write (the care team's sharing choice, say).
+
+    It validates itself and applies itself in the write's transaction, so this module
+    never needs to know the feature.
+    """
+
+    def problems(self) -> dict[str, list[str]]: ...
+
+    def apply(self, entry: Entry) -> None: ...
+
+
+@dataclass
+class WriteResult:
+    status: int
+    entry: Entry | None
+    #: The version this write produced (for a replay: the one the first answer gave).
+    version: int
+    #: The entry as the answer carries it (for a replay: as the first answer did).
+    answer: dict | None = None
+    #: True when this exact request had been applied before (a lost response, replayed).
+    replayed: bool = False
+
+
+def fingerprint(operation: str, entry_id: uuid.UUID, base_version, content) -> str:
+    """What makes two requests "the same write": operation, entry, base and content."""
+    base = None if base_version is ANY_VERSION else base_version
+    canonical = json.dumps([operation, str(entry_id), base, content], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# The edits -------------------------------------------------------------------------
+
+@dataclass
+class Edit:
+    """One kind of change to an entry. ``apply`` returns the status of the answer."""
+
+    #: Whether this edit may create the entry when the id is free.
+    creates = False
+    operation = "edit"
+
+    def validate(self) -> dict[str, list[str]]:
+        return {}
+
+    def needed(self, entry: Entry) -> bool:
+        """False when the entry already is as this edit would leave it."""
+        return True
+
+    def apply(self, entry: Entry) -> int:
+        raise NotImplementedError
+
+    def after_flush(self, entry: Entry) -> None:
+        """Work that needs the entry's row (other features' rows point at it)."""
+
+
+@dataclass
+class SaveContent(Edit):
+    """The patient's words, mood, emotions, session and steps, from the entry form."""
+
+    form: EntryForm
+    contribution: Contribution | None = None
+    creates = True
+    operation = "put"
+
+    def validate(self) -> dict[str, list[str]]:
+        problems = {} if self.form.validate() else flatten_errors(self.form.errors)
+        if self.contribution is not None:
+            problems |= self.contribution.problems()
+        return problems
+
+    def apply(self, entry: Entry) -> int:
+        status = CREATED if entry.version is None else UPDATED
+        entry.deleted_at = None  # saving an entry from the Trash brings it back
+        _copy_form(entry, self.form)
+        return status
+
+    def after_flush(self, entry: Entry) -> None:
+        if self.contribution is not None:
+            self.contribution.apply(entry)
+
+
+@dataclass
+class MoveToTrash(Edit):
+    operation = "delete"
+
+    def needed(self, entry: Entry) -> bool:
+        return not entry.in_trash
+
+    def apply(self, entry: Entry) -> int:
+        entry.move_to_trash()
+        return UPDATED
+
+
+@dataclass
+class Restore(Edit):
+    operation = "restore"
+
+    def apply(self, entry: Entry) -> int:
+        entry.restore()
+        return UPDATED
+
+
+@dataclass
+class SetStepDone(Edit):
+    step_id: uuid.UUID = field(default=None)
+    done: bool = True
+    operation = "step"
+
+    def apply(self, entry: Entry) -> int:
+        step = next((s for s in entry.action_steps if s.id == self.step_id), None)
+        if step is None:
+            abort(404)
+        step.set_done(self.done)
+        return UPDATED
+
+
+@dataclass
+class UnlinkSession(Edit):
+    """The dosing session the entry was linked to is being deleted; the entry stays."""
+
+    operation = "unlink"
+
+    def apply(self, entry: Entry) -> int:
+        entry.dosing_session_id = None
+        return UPDATED
+
+
+@dataclass
+class Prefill(Edit):
+    """An entry the app writes itself (the demo journal, test data): fields as given."""
+
+    fields: dict = field(default_factory=dict)
+    creates = True
+    operation = "prefill"
+
+    def apply(self, entry: Entry) -> int:
+        status = CREATED if entry.version is None else UPDATED
+        for name, value in self.fields.items():
+            setattr(entry, name, value)
+        return status
+
+
+# The path ----------------------------------------------------------------------------
+
+def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_version=ANY_VERSION,
+                print_: str | None = None) -> WriteResult:
+    """Apply ``edit`` to the owner's entry ``entry_id`` (creating it, if the edit may).
+
+    ``base_version`` is the version the patient edited (None: they are creating it);
+    ``print_`` a request fingerprint, kept so a replay answers as the first time.
+    Not committed.
+
+    :raise Conflict: when the entry exists on another version than ``base_version``.
+    :raise Invalid: when the edit does not validate.
+    :raise 404: when the id is another user's entry, or there is no entry to edit.
+    """
+    seq = next_change_seq(owner_id)
+    entry = _current(entry_id, owner_id)
+    if entry is not None and print_ is not None:
+        replay = _replay(entry, print_)
+        if replay is not None:
+            return replay
+    if entry is None and not edit.creates:
+        abort(404)
+    if entry is not None and base_version is not ANY_VERSION and base_version != entry.version:
+        raise Conflict(entry)
+    problems = edit.validate()
+    if problems:
+        raise Invalid(problems)
+    if entry is None:
+        entry = _new_entry(entry_id, owner_id)
+    elif not edit.needed(entry):
+        return WriteResult(UPDATED, entry, entry.version, entry_json(entry))
+    with db.session.no_autoflush:  # the entry is half-built until record_change()
+        status = edit.apply(entry)
+        entry.record_change(seq)
+    db.session.flush()
+    edit.after_flush(entry)
+    answer = entry_json(entry)
+    if print_ is not None:
+        db.session.add(WriteReceipt(entry_id=entry.id, fingerprint=print_, status=status,
+                                    version=entry.version, answer=answer))
+    return WriteResult(status, entry, entry.version, answer)
+
+
+def purge_entries(owner_id: uuid.UUID, entries: list[Entry]) -> int:
+    """Delete these entries of the owner for good, leaving a tombstone for each in the
+    changes feed, so no device keeps showing an entry the server no longer has.
+    Not committed; returns how many.
+    """
+    now = utcnow()
+    for entry in entries:
+        seq = next_change_seq(owner_id)
+        tombstone = db.session.get(PurgedEntry, entry.id)
+        if tombstone is None:
+            db.session.add(PurgedEntry(entry_id=entry.id, owner_id=owner_id, purged_at=now, change_seq=seq))
+        else:  # purged before, brought back by a device, now purged again
+            tombstone.purged_at, tombstone.change_seq = now, seq
+        db.session.delete(entry)
+    db.session.flush()
+    return len(entries)
+
+
+def next_change_seq(owner_id: uuid.UUID) -> int:
+    """The owner's next change number; locks their counter until the transaction ends."""
+    bump = (sa.update(ChangeCounter).where(ChangeCounter.owner_id == owner_id)
+            .values(last_seq=ChangeCounter.last_seq + 1).returning(ChangeCounter.last_seq))
+    seq = db.session.execute(bump).scalar()
+    if seq is None:  # the owner's first change ever: make the row, then take a number
+        db.session.execute(insert_ignoring_conflict(ChangeCounter).values(owner_id=owner_id, last_seq=0))
+        seq = db.session.execute(bump).scalar_one()
+    return seq
+
+
+def _current(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry | None:
+    """The entry as committed now (read under the lock), or None when the id is free.
+
+    :raise 404: when the id is someone else's entry, or one they deleted for good.
+    """
+    entry = db.session.scalar(sa.select(Entry).where(Entry.id == entry_id)
+                              .execution_options(populate_existing=True))
+    if entry is not None and entry.owner_id != owner_id:
+        abort(404)
+    if entry is None:
+        purged_by = db.session.scalar(sa.select(PurgedEntry.owner_id).where(PurgedEntry.entry_id == entry_id))
+        if purged_by is not None and purged_by != owner_id:
+            abort(404)
+    return entry
+
+
+def _replay(entry: Entry, print_: str) -> WriteResult | None:
+    receipt = db.session.scalar(sa.select(WriteReceipt).where(
+        WriteReceipt.entry_id == entry.id, WriteReceipt.fingerprint == print_))
+    if receipt is None:
+        return None
+    return WriteResult(receipt.status, entry, receipt.version, receipt.answer or entry_json(entry), replayed=True)
+
+
+def _new_entry(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry:
+    """A new entry with the device's id; a tombstone of the owner's for it goes (an
+    unsynced edit of an entry deleted for good brings the words back)."""
+    tombstone = db.session.get(PurgedEntry, entry_id)
+    if tombstone is not None:
+        db.session.delete(tombstone)
+    entry = Entry(id=entry_id, owner_id=owner_id, version=None)
+    db.session.add(entry)
+    return entry
+
+
+def _copy_form(entry: Entry, form: EntryForm) -> None:
+    entry.insights = form.insights.data or ""
+    entry.mood = form.mood.data
+    chosen = set(form.emotions.data or [])
+    entry.emotions = [e for e in EMOTIONS if e in chosen]
+    entry.dosing_session_id = uuid.UUID(form.dosing_session_id.data) if form.dosing_session_id.data else None
+    entry.written_at = form.written_at_utc() or entry.written_at or utcnow()
+    _copy_steps(entry, form)
+
+
+def _copy_steps(entry: Entry, form: EntryForm) -> None:
+    """Match submitted rows to existing steps by id; others become new steps.
+
+    An id naming a step of another entry is not taken over: the row gets a new id.
+    """
+    existing = {str(step.id): step for step in entry.action_steps} if entry.version else {}
+    kept = []
+    for position, row in enumerate(form.action_steps.entries):
+        data = row.form
+        step = existing.pop(data.id.data or "", None)
+        if step is None:
+            step = ActionStep(id=_new_step_id(data.id.data))
+        step.text = data.text.data.strip()
+        step.due_date = data.due_date.data
+        step.set_done(bool(data.done.data))
+        step.position = position
+        kept.append(step)
+    entry.action_steps = kept
+
+
+def _new_step_id(proposed: str | None) -> uuid.UUID:
+    """Accept a client-made id only when no step has it yet."""
+    try:
+        step_id = uuid.UUID(proposed or "")
+    except ValueError:
+        return uuid.uuid4()
+    if db.session.get(ActionStep, step_id) is not None:
+        return uuid.uuid4()
+    return step_id
+
+
+def flatten_errors(form_errors: dict) -> dict[str, list[str]]:
+    """``{"action_steps": [{"text": [...]}]}`` becomes ``{"action_steps.0.text": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    for name, messages in form_errors.items():
+        if name == "action_steps" and messages and isinstance(messages[0], dict):
+            for n, row in enumerate(messages):
+                for key, row_messages in (row or {}).items():
+                    flat[f"action_steps.{n}.{key}"] = list(row_messages)
+        else:
+            flat[name] = [str(m) for m in messages]
+    return flat
