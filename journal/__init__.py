@@ -2,6 +2,7 @@
 import importlib
 import importlib.util
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -9,17 +10,34 @@ from flask import Flask
 from journal.config import load_config
 from journal.requests import JournalRequest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parent
+
+
+def beside_or_inside(name: str) -> Path:
+    """``templates/`` or ``static/`` beside the package in a checkout (the design card's
+    layout), else the copy a wheel carries inside the package (``journal/_templates``)."""
+    beside = PROJECT_ROOT / name
+    return beside if beside.is_dir() else PACKAGE / f"_{name}"
+
+
+def instance_folder() -> str | None:
+    """``instance/`` of the checkout; an installed package uses ``JOURNAL_INSTANCE_PATH``
+    or Flask's default beside the environment (``<prefix>/var/journal-instance``)."""
+    if os.environ.get("JOURNAL_INSTANCE_PATH"):
+        return os.environ["JOURNAL_INSTANCE_PATH"]
+    return str(PROJECT_ROOT / "instance") if (PROJECT_ROOT / "pyproject.toml").exists() else None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: a table of contents of the register_* steps below."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=instance_folder(),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(beside_or_inside("templates")),
+        static_folder=str(beside_or_inside("static")),
+        static_url_path="/static",
     )
     app.request_class = JournalRequest
     load_config(app, test_config)
