@@ -96,9 +96,9 @@ def _base_version(body: dict | None) -> int | None:
     return value
 
 
-def _answer(result: WriteResult):
+def _answer(result: WriteResult, tz_name: str):
     """The write's answer; for a replay, exactly the first answer (version included)."""
-    response = jsonify(entry=with_local_time(result.answer, current_user.timezone), replayed=result.replayed)
+    response = jsonify(entry=with_local_time(result.answer, tz_name), replayed=result.replayed)
     response.status_code = result.status
     response.headers["ETag"] = f'"{result.version}"'
     return response
@@ -141,7 +141,8 @@ def put(entry_id: uuid.UUID):
             errors.update(parsed.fields)
     if errors:
         return _error(422, "Some fields need attention.", errors)
-    form = EntryForm(formdata=formdata, meta={"csrf": False}, sessions=sessions_of(current_user.id),
+    named = [formdata["dosing_session_id"]] if formdata.get("dosing_session_id") else []
+    form = EntryForm(formdata=formdata, meta={"csrf": False}, sessions=sessions_of(current_user.id, only=named),
                      tz_name=current_user.timezone)
     edit = SaveContent(form, care_choices(current_user, care))
     try:
@@ -151,8 +152,9 @@ def put(entry_id: uuid.UUID):
         return _error(422, "Some fields need attention.", error.fields)
     except Conflict as error:
         return _conflict(error)
+    tz_name = current_user.timezone  # read before the commit expires the user
     db.session.commit()
-    return _answer(result)
+    return _answer(result, tz_name)
 
 
 @bp.route("/entries/<uuid:entry_id>", methods=["DELETE"])
@@ -167,8 +169,9 @@ def delete(entry_id: uuid.UUID):
                              print_=fingerprint("DELETE", entry_id, base_version, None))
     except Conflict as error:
         return _conflict(error)
+    tz_name = current_user.timezone  # read before the commit expires the user
     db.session.commit()
-    return _answer(result)
+    return _answer(result, tz_name)
 
 
 @bp.route("/entries")

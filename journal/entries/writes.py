@@ -208,7 +208,7 @@ def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_ve
     :raise 404: when the id is another user's entry, or there is no entry to edit.
     """
     seq = next_change_seq(owner_id)
-    entry = _current(entry_id, owner_id)
+    entry, tombstone = _current(entry_id, owner_id)
     if entry is not None and print_ is not None:
         replay = _replay(entry, print_)
         if replay is not None:
@@ -221,7 +221,7 @@ def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_ve
     if problems:
         raise Invalid(problems)
     if entry is None:
-        entry = _new_entry(entry_id, owner_id)
+        entry = _new_entry(entry_id, owner_id, tombstone)
     elif not edit.needed(entry):
         return WriteResult(UPDATED, entry, entry.version, entry_json(entry))
     with db.session.no_autoflush:  # the entry is half-built until record_change()
@@ -265,20 +265,22 @@ def next_change_seq(owner_id: uuid.UUID) -> int:
     return seq
 
 
-def _current(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry | None:
-    """The entry as committed now (read under the lock), or None when the id is free.
+def _current(entry_id: uuid.UUID, owner_id: uuid.UUID) -> tuple[Entry | None, PurgedEntry | None]:
+    """The entry as committed now (read under the lock), or None when the id is free, and
+    the owner's tombstone for the id when it was deleted for good.
 
     :raise 404: when the id is someone else's entry, or one they deleted for good.
     """
     entry = db.session.scalar(sa.select(Entry).where(Entry.id == entry_id)
                               .execution_options(populate_existing=True))
-    if entry is not None and entry.owner_id != owner_id:
-        abort(404)
-    if entry is None:
-        purged_by = db.session.scalar(sa.select(PurgedEntry.owner_id).where(PurgedEntry.entry_id == entry_id))
-        if purged_by is not None and purged_by != owner_id:
+    if entry is not None:
+        if entry.owner_id != owner_id:
             abort(404)
-    return entry
+        return entry, None
+    tombstone = db.session.get(PurgedEntry, entry_id)
+    if tombstone is not None and tombstone.owner_id != owner_id:
+        abort(404)
+    return None, tombstone
 
 
 def _replay(entry: Entry, print_: str) -> WriteResult | None:
@@ -289,10 +291,9 @@ def _replay(entry: Entry, print_: str) -> WriteResult | None:
     return WriteResult(receipt.status, entry, receipt.version, receipt.answer or entry_json(entry), replayed=True)
 
 
-def _new_entry(entry_id: uuid.UUID, owner_id: uuid.UUID) -> Entry:
-    """A new entry with the device's id; a tombstone of the owner's for it goes (an
-    unsynced edit of an entry deleted for good brings the words back)."""
-    tombstone = db.session.get(PurgedEntry, entry_id)
+def _new_entry(entry_id: uuid.UUID, owner_id: uuid.UUID, tombstone: PurgedEntry | None) -> Entry:
+    """A new entry with the device's id; the owner's tombstone for it goes (an unsynced
+    edit of an entry deleted for good brings the words back)."""
     if tombstone is not None:
         db.session.delete(tombstone)
     entry = Entry(id=entry_id, owner_id=owner_id, version=None)
@@ -316,12 +317,13 @@ def _copy_steps(entry: Entry, form: EntryForm) -> None:
     An id naming a step of another entry is not taken over: the row gets a new id.
     """
     existing = {str(step.id): step for step in entry.action_steps} if entry.version else {}
+    rows = [row.form for row in form.action_steps.entries]
+    taken = _step_ids_in_use([row.id.data for row in rows if (row.id.data or "") not in existing])
     kept = []
-    for position, row in enumerate(form.action_steps.entries):
-        data = row.form
+    for position, data in enumerate(rows):
         step = existing.pop(data.id.data or "", None)
         if step is None:
-            step = ActionStep(id=_new_step_id(data.id.data))
+            step = ActionStep(id=_new_step_id(data.id.data, taken))
         step.text = data.text.data.strip()
         step.due_date = data.due_date.data
         step.set_done(bool(data.done.data))
@@ -330,15 +332,25 @@ def _copy_steps(entry: Entry, form: EntryForm) -> None:
     entry.action_steps = kept
 
 
-def _new_step_id(proposed: str | None) -> uuid.UUID:
-    """Accept a client-made id only when no step has it yet."""
+def _step_ids_in_use(proposed: list[str | None]) -> set[uuid.UUID]:
+    """Which of these client-made step ids some step already has (one query, or none)."""
+    ids = {step_id for step_id in map(_as_uuid, proposed) if step_id is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(ActionStep.id).where(ActionStep.id.in_(ids))))
+
+
+def _as_uuid(value: str | None) -> uuid.UUID | None:
     try:
-        step_id = uuid.UUID(proposed or "")
+        return uuid.UUID(value or "")
     except ValueError:
-        return uuid.uuid4()
-    if db.session.get(ActionStep, step_id) is not None:
-        return uuid.uuid4()
-    return step_id
+        return None
+
+
+def _new_step_id(proposed: str | None, taken: set[uuid.UUID]) -> uuid.UUID:
+    """Accept a client-made id only when no step has it yet."""
+    step_id = _as_uuid(proposed)
+    return uuid.uuid4() if step_id is None or step_id in taken else step_id
 
 
 def flatten_errors(form_errors: dict) -> dict[str, list[str]]:
