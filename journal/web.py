@@ -4,7 +4,7 @@ import re
 import traceback
 from datetime import datetime
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -99,11 +99,17 @@ def handle_unexpected_error(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+def viewer_zone():
+    """The zone dates on this page are shown in: the viewer's, looked up once per request."""
+    if "viewer_zone" not in g:
+        g.viewer_zone = zone(current_user.timezone if current_user.is_authenticated else "UTC")
+    return g.viewer_zone
+
+
 def format_local_time(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     if moment is None:
         return ""
-    tz_name = current_user.timezone if current_user.is_authenticated else "UTC"
-    return moment.astimezone(zone(tz_name)).strftime(fmt)
+    return moment.astimezone(viewer_zone()).strftime(fmt)
 
 
 def format_local_date(moment: datetime | None) -> str:

@@ -13,8 +13,10 @@ from journal.entries.models import Entry
 def list_context(patient: User, entries: list[Entry]) -> dict:
     """For the journal list: the team, who each entry is shared with, which have new comments."""
     ids = [e.id for e in entries]
-    return {"team": care_team(patient.id), "sharing": shared_with(ids, patient.id),
-            "unread_comments": with_unread_comments(ids)}
+    team = care_team(patient.id)
+    # Without a care team nothing can be shared: no need to ask.
+    sharing = shared_with(ids, patient.id) if team else {entry_id: [] for entry_id in ids}
+    return {"team": team, "sharing": sharing, "unread_comments": with_unread_comments(ids)}
 
 
 def entry_context(patient: User, entry: Entry) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, raiseload
 
 from journal.cursors import BadCursor, pack, unpack
 from journal.entries.models import ActionStep, Entry
@@ -14,9 +14,27 @@ from journal.extensions import db
 from journal.timeutil import utcnow
 
 
+#: How much of an entry's text a journal card shows (the template cuts at a word).
+EXCERPT_CHARS = 250
+
+
+@dataclass
+class Card:
+    """What the journal page shows of an entry: never its whole text, nor its steps."""
+
+    entry: Entry
+    excerpt: str
+    steps: int
+    open_steps: int
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.entry.id
+
+
 @dataclass
 class EntryPage:
-    entries: list[Entry]
+    entries: list[Card]
     next_cursor: str | None
 
 
@@ -44,12 +62,16 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
                  dosing_session_id: uuid.UUID | None = None, search: str | None = None) -> EntryPage:
     """One page of the owner's journal, newest first, by keyset (no OFFSET).
 
-    Runs a fixed number of queries whatever ``per_page`` is: steps come in one
-    ``selectin`` query, dosing sessions in the main query's join.
+    One query whatever ``per_page`` is: the dosing session comes in a join, the start of
+    the text and the step counts as columns; whole texts and step rows stay in the database.
 
     :raise BadCursor: for a cursor we did not make.
     """
-    query = (sa.select(Entry).options(joinedload(Entry.dosing_session))
+    steps = sa.select(sa.func.count()).where(ActionStep.entry_id == Entry.id)
+    query = (sa.select(Entry, sa.func.substr(Entry.insights, 1, EXCERPT_CHARS),
+                       steps.scalar_subquery(), steps.where(ActionStep.done.is_(False)).scalar_subquery())
+             .options(joinedload(Entry.dosing_session), defer(Entry.insights, raiseload=True),
+                      raiseload(Entry.action_steps))
              .where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None)))
     if dosing_session_id is not None:
         query = query.where(Entry.dosing_session_id == dosing_session_id)
@@ -63,10 +85,10 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
             Entry.written_at < written_at,
             sa.and_(Entry.written_at == written_at, Entry.id < entry_id)))
     query = query.order_by(Entry.written_at.desc(), Entry.id.desc()).limit(per_page + 1)
-    entries = list(db.session.scalars(query).unique())
-    has_more = len(entries) > per_page
-    entries = entries[:per_page]
-    return EntryPage(entries, encode_cursor(entries[-1]) if has_more else None)
+    cards = [Card(*row) for row in db.session.execute(query)]
+    has_more = len(cards) > per_page
+    cards = cards[:per_page]
+    return EntryPage(cards, encode_cursor(cards[-1].entry) if has_more else None)
 
 
 def trashed_entries(owner_id: uuid.UUID) -> list[Entry]:
