@@ -50,10 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from journal import database
+    from journal import database, delivery
     from journal.api.access import api_login_check
     from journal.extensions import csrf, db, login_manager, migrate
 
+    # First, so its after-request hook runs last: it compresses the finished response.
+    delivery.init_app(app)
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -36,7 +36,7 @@ def test_every_page_links_the_manifest_and_theme_colour(client, patient_client):
         html = page.get_data(as_text=True)
         assert '<link rel="manifest" href="/manifest.webmanifest">' in html
         assert '<meta name="theme-color"' in html
-        assert '<script type="module" src="/static/js/app.js">' in html
+        assert re.search(r'<script type="module" src="/static/js/app\.js\?v=[0-9a-f]{12}">', html)
 
 
 def test_service_worker_is_served_for_the_whole_site_and_never_stale(client):
@@ -47,8 +47,9 @@ def test_service_worker_is_served_for_the_whole_site_and_never_stale(client):
     assert response.headers["Cache-Control"] == "no-cache"
     script = response.get_data(as_text=True)
     assert re.search(r'const VERSION = "[0-9a-f]{12}";', script)
-    for url in ("/static/js/outbox.js", "/static/icons/icon-192.png", "/offline", "/static/css/app.css"):
-        assert f'"{url}"' in script
+    for url in ("/static/js/outbox.js?v=", "/static/icons/icon-192.png?v=", "/static/css/app.css?v="):
+        assert f'"{url}' in script
+    assert '"/offline"' in script
 
 
 def test_shell_files_all_exist(client):
