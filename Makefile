@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app journal
 PORT ?= 5000
 
-.PHONY: run test install install-test migrate seed bench clean
+.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -37,8 +37,16 @@ run: seed
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Load benchmark (bench/README.md). BENCH_LARGE=1 adds 100,000 entries (slow to seed);
+# JOURNAL_BENCH_DATABASE_URL=postgresql://… adds PostgreSQL (a fresh database, dropped after).
 bench: install-test
+	$(BIN)/python bench/load.py
+
+bench-entry-list: install-test
 	$(BIN)/python bench/entry_list.py
+
+bench-explain: install-test
+	$(BIN)/python bench/explain.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

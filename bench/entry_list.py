@@ -1,17 +1,18 @@
 """Benchmark: journal page render time and SQL statements as a journal grows.
 
-Prints figures; asserts nothing. Run with `make bench` (SQLite in a temp dir) or set
-JOURNAL_BENCH_DATABASE_URL to a PostgreSQL URL to measure there.
+Prints figures; asserts nothing; in-process (Flask's test client), so it shows the cost of
+the page alone. Run with `make bench-entry-list` (SQLite in a temp dir; PostgreSQL too, in a
+fresh database dropped after, when JOURNAL_BENCH_DATABASE_URL is set). `make bench` runs
+the load benchmark, bench/load.py.
 """
-import os
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from databases import databases
 from journal import create_app
 from journal.auth.models import User
 from journal.entries.models import ActionStep
@@ -37,8 +38,12 @@ def build(app, count: int) -> User:
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp()
-    url = os.environ.get("JOURNAL_BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite")
+    for _name, database in databases():
+        with database as url:
+            measure(url)
+
+
+def measure(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():
