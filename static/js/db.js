@@ -51,6 +51,7 @@ export const put = (store, value, key) => run(store, 'readwrite', (s) => (key ==
 export const remove = (store, key) => run(store, 'readwrite', (s) => s.delete(key));
 export const all = (store) => run(store, 'readonly', (s) => s.getAll());
 export const count = (store) => run(store, 'readonly', (s) => s.count());
+export const clear = (store) => run(store, 'readwrite', (s) => s.clear());
 
 /** Outbox items, oldest first: the order they must reach the server in. */
 export async function outboxItems() {

@@ -201,10 +201,22 @@ async function forgetPurged(id) {
 export async function pullChanges() {
   let since = (await db.get('meta', 'cursor')) || '';
   let changed = 0;
+  let fromScratch = false;
   for (let page = 0; page < 50; page += 1) {
     const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 400 && since && !fromScratch) {
+      // The server no longer reads our cursor (a release changed its format): read the
+      // whole feed again rather than nothing, forever.
+      fromScratch = true;
+      since = '';
+      await db.remove('meta', 'cursor');
+      continue;
+    }
     if (!response.ok) return -1;
     const body = await response.json();
+    // From the start, the feed names every entry there is: a copy it does not name (its
+    // tombstone long gone) must not linger.
+    if (fromScratch && !since) await db.clear('entries');
     changed += body.entries.length;
     for (const entry of body.entries) {
       if (entry.deleted) await db.remove('entries', entry.id);
