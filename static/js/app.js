@@ -2,8 +2,8 @@
 // enhanced entry form, the device's lists, and a logout that leaves nothing behind.
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
-import { renderOfflinePage, renderOutbox } from './offline-views.js';
-import { deleteEntry, pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
+import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
+import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 
 const SYNC_EVERY = 30 * 1000;
 const isPatient = Boolean(document.querySelector('[data-sync-status]'));
@@ -111,28 +111,14 @@ async function registerBackgroundSync() {
   }
 }
 
-/** Offline, "Move to Trash" is queued on the device instead of failing to post. */
+/** Offline, "Move to Trash" on a page loaded before the network went is queued on the
+ * device instead of failing to post. */
 function trashOffline() {
   document.addEventListener('submit', (event) => {
     const match = (event.target.getAttribute('action') || '').match(/^\/entries\/([0-9a-f-]{36})\/delete$/);
     if (!match || navigator.onLine) return;
     event.preventDefault();
-    (async () => {
-      const cached = await db.get('entries', match[1]);
-      const queued = await db.get('outbox', match[1]);
-      if (!cached || (queued && !queued.base_version)) {
-        const note = document.createElement('p');
-        note.className = 'flash flash-info';
-        note.setAttribute('role', 'status');
-        note.textContent = 'You are offline and this entry is not on the server yet. Move it to the Trash when you are back online.';
-        event.target.before(note);
-        return;
-      }
-      await deleteEntry(match[1], queued?.base_version || cached.version);
-      await db.remove('entries', match[1]);
-      sessionStorage.setItem('journal-flash', 'Moved to Trash on this device. It syncs when the network is back.');
-      window.location.assign('/');
-    })();
+    trashOnDevice(match[1], event.target);
   }, true);
 }
 
