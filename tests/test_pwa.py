@@ -5,6 +5,7 @@ import struct
 import pytest
 
 from journal.pwa import routes as pwa
+from tests.factories import create_entry
 
 ICON_SIZES = {"icon-192.png": 192, "icon-512.png": 512, "maskable-512.png": 512}
 
@@ -83,6 +84,24 @@ def test_api_answers_are_never_stored(patient_client):
 def test_logout_clears_this_sites_data_on_the_device(patient_client):
     response = patient_client.submit("/logout")
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+@pytest.mark.parametrize("path", ["/", "/entries/new"])
+def test_the_offline_pages_may_be_kept_on_the_device_only(patient_client, path):
+    assert patient_client.get(path).headers["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("path", ["/entries/{id}", "/entries/{id}/edit", "/trash", "/account", "/?q=river",
+                                  "/?session=", "/entries/new?prompt=x", "/steps/", "/dosing/", "/help",
+                                  "/account/export"])
+def test_other_logged_in_pages_are_never_stored(patient_client, patient, path):
+    entry = create_entry(patient, insights="Down by the river.")
+    response = patient_client.get(path.format(id=entry.id))
+    assert response.headers["Cache-Control"] == "no-store", response.status_code
+
+
+def test_static_files_keep_their_caching_when_logged_in(patient_client):
+    assert "no-store" not in patient_client.get("/static/js/app.js").headers.get("Cache-Control", "")
 
 
 @pytest.mark.parametrize("template", ["pwa/offline.html", "base.html"])
