@@ -54,6 +54,9 @@ def add_security_headers(response):
         # search results, the account's email) must not outlive the visit on the device.
         response.headers.setdefault("Cache-Control",
                                     "private, no-cache" if is_offline_page(request) else "no-store")
+        if current_user.is_patient:
+            # The service worker keeps a page only in the cache of the account it belongs to.
+            response.headers["Journal-User"] = str(current_user.id)
     return response
 
 

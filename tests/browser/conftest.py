@@ -132,6 +132,21 @@ def wait_for_service_worker(page):
     wait_until(page, "caches.match('/entries/new').then(Boolean)")
 
 
+#: The text of a page saved for offline use for this page's account ('' when none is).
+SAVED_PAGE = """async (path) => {
+  const account = document.querySelector('meta[name="journal-user"]')?.content;
+  for (const name of await caches.keys()) {
+    const saved = account && name.includes(account) && await (await caches.open(name)).match(path);
+    if (saved) return saved.text();
+  }
+  return '';
+}"""
+
+
+def saved_page(page, path: str) -> str:
+    return page.evaluate(SAVED_PAGE, path)
+
+
 def sync_status(page):
     return page.locator("[data-sync-text]")
 
@@ -178,3 +193,12 @@ DEVICE_TEXT = """async () => {
 
 def device_text(page) -> str:
     return page.evaluate(DEVICE_TEXT)
+
+
+def wait_until_forgotten(page, text: str, timeout_ms=WAIT) -> None:
+    """Nothing this site keeps on the device holds ``text`` any more."""
+    for _ in range(timeout_ms // 100):
+        if text not in device_text(page):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the device still holds {text!r}")

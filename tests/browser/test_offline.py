@@ -4,7 +4,7 @@ import uuid
 
 from journal.entries.models import Entry
 from journal.extensions import db
-from tests.browser.conftest import (PHONE, WAIT, assert_accessible, entries_in_db, register_in_browser,
+from tests.browser.conftest import (PHONE, WAIT, assert_accessible, device_text, entries_in_db, register_in_browser,
                                     sync_status, wait_for_service_worker, wait_until, write_entry)
 
 
@@ -197,11 +197,14 @@ def test_logout_warns_about_unsynced_entries_then_wipes_the_device(live_server, 
 
     # The server answers again: the entry syncs (the journal redraws), nothing is left to lose.
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    account = page.evaluate("document.querySelector('meta[name=\"journal-user\"]').content")
+    assert [n for n in page.evaluate("caches.keys()") if account in n]
     page.get_by_role("button", name=re.compile("^Log out")).click()
     page.wait_for_url(re.compile(r"/login"))
     page.get_by_text("You are logged out.").wait_for()
     assert page.evaluate("indexedDB.databases()") == []
-    assert "journal-pages" not in page.evaluate("caches.keys()")
+    assert [n for n in page.evaluate("caches.keys()") if account in n] == []
+    assert "shared phone" not in device_text(page)
     assert len(entries_in_db()) == 1
 
 
@@ -277,6 +280,7 @@ def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context,
     page.get_by_label("Email").fill(patient.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
     on_device = f"import('/static/js/db.js').then((db) => db.get('entries', '{entry.id}')).then(Boolean)"
     wait_until(page, on_device)
 

@@ -31,6 +31,7 @@ def test_a_cursor_the_server_no_longer_reads_is_dropped_and_the_feed_read_from_t
 
     context.route(re.compile(r".*/api/v1/entries\?.*"), feed)
     log_in(page, base, patient.email)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
     wait_until(page, f"{ON_DEVICE}.then((texts) => texts.includes('Already on the phone.'))")
     page.reload()
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
