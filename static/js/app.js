@@ -6,7 +6,7 @@ import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
 import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
-import { keepPages, wipePages } from './saved-pages.js';
+import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
 
 const SYNC_EVERY = 30 * 1000;
 const account = pageAccount();
@@ -73,8 +73,12 @@ async function sync({ force = false } = {}) {
   if (!result.problem && navigator.onLine && !pulling) {
     pulling = true;
     try {
+      const pulled = await pullChanges();
+      // Entries gone from the journal: the saved page must not keep showing their words,
+      // even if fetching it again fails.
+      if (pulled?.gone) await forgetJournalPage(account);
       // Changed entries: refresh the saved journal and form pages for offline use too.
-      if ((await pullChanges()) > 0 || result.applied) await keepPages(account, true);
+      if (pulled?.changed || result.applied) await keepPages(account, true);
     } catch (error) {
       // Offline again: the device copy stays as it was.
     } finally {

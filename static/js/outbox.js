@@ -212,12 +212,14 @@ async function forgetPurged(id) {
 }
 
 /** Fetch the patient's changes since last time into the device cache (last 50 kept).
- * Resolves to the number of changed entries, or -1 when the server said no. */
+ * Resolves to how many entries changed and how many of them are gone (in the Trash or
+ * deleted for good), or null when the server said no. */
 export async function pullChanges() {
   // Another account's entries must not be stored as this one's.
-  if (!(await sessionIsOwner())) return -1;
+  if (!(await sessionIsOwner())) return null;
   let since = (await db.setting('cursor')) || '';
   let changed = 0;
+  let gone = 0;
   let fromScratch = false;
   for (let page = 0; page < 50; page += 1) {
     const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
@@ -229,15 +231,19 @@ export async function pullChanges() {
       await db.saveSetting('cursor', '');
       continue;
     }
-    if (!response.ok) return -1;
+    if (!response.ok) return null;
     const body = await response.json();
     // From the start, the feed names every entry there is: a copy it does not name (its
     // tombstone long gone) must not linger.
     if (fromScratch && !since) await db.clear('entries');
     changed += body.entries.length;
     for (const entry of body.entries) {
-      if (entry.deleted) await db.remove('entries', entry.id);
-      else await db.put('entries', entry);
+      if (entry.deleted) {
+        gone += 1;
+        await db.remove('entries', entry.id);
+      } else {
+        await db.put('entries', entry);
+      }
       if (entry.purged) await forgetPurged(entry.id);
     }
     since = body.next || since;
@@ -245,5 +251,5 @@ export async function pullChanges() {
     if (!body.has_more) break;
   }
   await db.pruneEntries();
-  return changed;
+  return { changed, gone };
 }

@@ -23,6 +23,11 @@ export async function keepPages(account, refresh) {
   if (refresh || !(await saved(account, '/entries/new'))) registration.active?.postMessage('cache-personal-pages');
 }
 
+/** Drop the account's saved journal page (it lists entries, one of them now gone). */
+export async function forgetJournalPage(account) {
+  await Promise.all((await cacheNames(account)).map(async (name) => (await caches.open(name)).delete('/')));
+}
+
 /** Remove every page saved for the account (logout, a deleted account). */
 export async function wipePages(account) {
   await Promise.all((await cacheNames(account)).map((name) => caches.delete(name)));

@@ -64,12 +64,21 @@ async function setLastAccount(account) {
   else await cache.delete(CURRENT_ACCOUNT);
 }
 
+/** The personal page a URL asks for exactly, or null: an entry, the Trash, the account
+ * and a search of the journal (?q=) are never kept (entries offline come from IndexedDB,
+ * which the changes feed keeps current). */
+function personalPath(url) {
+  const { pathname, search } = new URL(url, self.location.origin);
+  return PERSONAL.includes(pathname) && !search ? pathname : null;
+}
+
 /** Keep a personal page in the cache of the account the server says it belongs to, if
  * that account is still the device's: a fetch that ends after its logout stores nothing. */
 async function keepPage(url, response) {
+  const path = personalPath(url);
   const account = response.headers.get(ACCOUNT_HEADER);
-  if (!account || !storable(response) || account !== await lastAccount()) return;
-  await (await caches.open(pagesCache(account))).put(url, response);
+  if (!path || !account || !storable(response) || account !== await lastAccount()) return;
+  await (await caches.open(pagesCache(account))).put(path, response);
 }
 
 async function cachePersonalPages() {
@@ -104,7 +113,7 @@ async function navigate(event) {
   const { request } = event;
   try {
     const response = await fetch(request);
-    event.waitUntil(keepPage(request, response.clone()));
+    event.waitUntil(keepPage(request.url, response.clone()));
     return response;
   } catch (error) {
     return offlinePage(request);
@@ -114,7 +123,8 @@ async function navigate(event) {
 async function offlinePage(request) {
   const account = await lastAccount();
   const options = { cacheName: account && pagesCache(account) };
-  const cached = account && await caches.match(request, options);
+  const personal = personalPath(request.url);
+  const cached = account && personal && await caches.match(personal, options);
   if (cached) return cached;
   const path = new URL(request.url).pathname;
   // The entry form edits outbox items and cached entries too: app.js fills it in.

@@ -2,8 +2,70 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.conftest import PHONE, WAIT, log_in, sync_status, wait_until
+from journal.entries.service import purge_entries
+from journal.extensions import db
+from tests.browser.conftest import (PHONE, SAVED_PAGE, WAIT, entries_in_db, log_in, register_in_browser,
+                                    sync_status, wait_for_service_worker, wait_until, wait_until_forgotten,
+                                    write_entry)
 from tests.factories import create_entry
+
+
+CACHED_URLS = ("caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+               ".then((c) => c.keys())))).then((all) => all.flat().map((r) => r.url))")
+
+
+def test_only_the_pages_offline_use_needs_are_kept(live_server, new_context):
+    base = live_server.url
+    page = new_context(PHONE).new_page()
+    register_in_browser(page, base, "kept@example.org")
+    wait_for_service_worker(page)
+    write_entry(page, "A page that should not be kept.")
+    page.get_by_text("Entry saved.").wait_for()
+    entry_url = page.url
+    page.get_by_role("link", name="Edit").click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    for path in ("/trash", "/account", "/?q=kept", "/steps"):
+        page.goto(f"{base}{path}")
+    page.goto(f"{base}/")
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.wait_for_load_state("networkidle")
+
+    cached = page.evaluate(CACHED_URLS)
+    pages = {url.removeprefix(base) for url in cached if not url.startswith(f"{base}/static/")}
+    # (and the worker's note of whose saved pages open offline)
+    assert pages <= {"/", "/entries/new", "/offline", "/manifest.webmanifest", "/device/current-account"}, pages
+    assert entry_url not in cached and f"{entry_url}/edit" not in cached
+    # The journal's cache is this account's, and goes with the next release.
+    account = page.evaluate("document.querySelector('meta[name=\"journal-user\"]').content")
+    version = re.search(r'const VERSION = "([0-9a-f]+)"', page.request.get(f"{base}/sw.js").text()).group(1)
+    assert f"journal-pages-{account}-{version}" in page.evaluate("caches.keys()")
+
+
+def test_an_entry_deleted_for_good_elsewhere_is_not_readable_offline(live_server, new_context):
+    base = live_server.url
+    context = new_context(PHONE)
+    page = context.new_page()
+    register_in_browser(page, base, "let-go@example.org")
+    wait_for_service_worker(page)
+    write_entry(page, "Words I will let go of for good.")
+    page.get_by_text("Entry saved.").wait_for()
+    entry_url = page.url
+    page.get_by_role("link", name="Journal", exact=True).click()
+    wait_until(page, f"({SAVED_PAGE})('/').then((html) => html.includes('let go of'))")
+
+    # Deleted for good on another device: this phone hears it from the changes feed.
+    [entry] = entries_in_db()
+    entry.deleted_at = entry.written_at
+    purge_entries([entry])
+    db.session.commit()
+    page.goto(f"{base}/steps")
+    wait_until_forgotten(page, "let go of for good")
+
+    context.set_offline(True)
+    for url in (entry_url, f"{base}/"):
+        page.goto(url)
+        page.locator("main").wait_for()
+        assert page.get_by_text("let go of for good").count() == 0, url
 
 
 def test_a_cursor_the_server_no_longer_reads_is_dropped_and_the_feed_read_from_the_start(
