@@ -39,7 +39,8 @@ async function showStatus() {
   let text = 'All synced.';
   let kind = 'ok';
   if (items.some((i) => i.state === 'invalid')) {
-    text = 'Sync problem: an entry needs your attention before it can sync.'; kind = 'problem';
+    // Refused by the server (a missing mood, too long): not a fault of the sync.
+    text = 'Not saved yet: an entry needs your attention. Open it to fix or discard it.'; kind = 'problem';
   } else if (items.some((i) => i.state === 'auth') || state.problem === 'auth') {
     text = `Sync problem: log in again to sync ${items.length} waiting ${items.length === 1 ? 'entry' : 'entries'}.`; kind = 'problem';
   } else if (items.length && state.problem === 'server') {

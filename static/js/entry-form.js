@@ -1,6 +1,7 @@
 // The entry form, enhanced: steps are added and removed on the device, and saving goes
 // to the outbox first (so no word is lost), then straight to the server when it can.
 import * as db from './db.js';
+import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
 
@@ -96,15 +97,18 @@ function clearErrors(form) {
   document.querySelector('[data-form-problem]')?.remove();
 }
 
-/** Show the server's field messages next to their fields, and a summary on top. */
+/** The server's refusal, said as what it is: what to fix to save the entry. The messages
+ * go next to their fields and, as links to them, in a summary on top. */
 export function showErrors(form, fields) {
   clearErrors(form);
-  const summary = el('div', { class: 'error-summary', role: 'alert', 'data-form-problem': '' });
-  summary.append(el('p', {}, 'This entry is saved on this device but the server could not accept it. Please correct the highlighted fields, then save again.'));
+  const summary = el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'data-form-problem': '' });
+  summary.append(el('p', {}, 'To save this entry:'));
+  const list = el('ul');
   Object.entries(fields || {}).forEach(([name, messages]) => {
     const inputName = name.replace(/^action_steps\.(\d+)\.(\w+)$/, 'action_steps-$1-$2');
     const input = inputName && form.querySelector(`[name="${CSS.escape(inputName)}"]`);
     const text = (messages || []).join(' ');
+    const item = el('li');
     if (input) {
       const id = `${input.id || inputName}-js-error`;
       const p = el('p', { class: 'error js-error', id }, text);
@@ -112,12 +116,15 @@ export function showErrors(form, fields) {
       container.append(p);
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+      item.append(el('a', { href: `#${input.id}` }, text));
     } else {
-      summary.append(el('p', { class: 'error js-error' }, text));
+      item.textContent = text;
     }
+    list.append(item);
   });
+  summary.append(list, el('p', {}, 'Your words stay on this device until you save or discard them.'));
   form.before(summary);
-  summary.focus?.();
+  summary.focus();
 }
 
 function message(form, text, kind = 'info') {
@@ -165,6 +172,7 @@ async function onSubmit(form, event, context) {
     window.location.assign(`/entries/${context.id}`);
   } else if (left.state === 'invalid') {
     showErrors(form, left.errors);
+    offerDiscard(form, context.id);
   } else if (left.state === 'auth') {
     message(form, 'Saved on this device. Your login has expired: log in again and it will sync.', 'warning');
   } else {
@@ -197,7 +205,10 @@ export async function enhanceEntryForm() {
       context.shareChosen = context.isNew || Array.isArray(item.payload?.share_with);
       context.answersPrompt = item.payload?.answers_prompt;
       fillForm(form, item.payload || cached || {});
-      if (item.state === 'invalid') showErrors(form, item.errors);
+      if (item.state === 'invalid') {
+        showErrors(form, item.errors);
+        offerDiscard(form, context.id);
+      }
     } else if (cached) {
       context.baseVersion = cached.version;
       context.isNew = false;

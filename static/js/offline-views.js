@@ -28,7 +28,7 @@ const NOTES = {
   waiting: 'Saved on this device, not yet synced.',
   retry: 'Saved on this device, not yet synced. Retrying soon.',
   auth: 'Saved on this device. Log in again to sync it.',
-  invalid: 'Saved on this device. Needs your attention before it can sync.',
+  invalid: 'Kept on this device, not saved yet. Needs your attention: open it to fix or discard it.',
 };
 
 /** The outbox and any conflict copies, in every [data-outbox-list] on the page. */

@@ -223,7 +223,7 @@ def test_sync_problems_are_shown_and_nothing_is_dropped(live_server, new_context
     page.get_by_role("button", name="Save entry").click()
     sync_status(page).filter(has_text="1 waiting").wait_for()
     context.set_offline(False)
-    sync_status(page).filter(has_text="Sync problem: an entry needs your attention").wait_for(timeout=WAIT)
+    sync_status(page).filter(has_text="Not saved yet: an entry needs your attention").wait_for(timeout=WAIT)
     card = page.locator("[data-outbox-item]").filter(has_text="Forgot the mood.")
     card.get_by_text("Needs your attention").wait_for()
     assert_accessible(page, "journal with a sync problem")

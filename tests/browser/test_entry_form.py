@@ -1,0 +1,58 @@
+"""The entry form says what is wrong and lets a copy the server refused go."""
+import re
+
+from tests.browser.conftest import (PHONE, WAIT, assert_accessible, assert_no_horizontal_scroll, entries_in_db,
+                                    register_in_browser, sync_status, wait_for_service_worker, write_entry)
+
+
+def test_a_refusal_while_online_says_what_to_fix(live_server, phone):
+    page = phone
+    register_in_browser(page, live_server.url, "no-mood@example.org")
+    write_entry(page, "I forgot to choose a mood.", mood=None)
+    summary = page.locator("[data-form-problem]")
+    summary.wait_for()
+    assert "saved on this device" not in summary.inner_text()
+    assert "server" not in summary.inner_text()
+    assert "Choose your mood from 1 to 10." in summary.inner_text()
+    assert_accessible(page, "entry form refused online")
+    page.get_by_label("4", exact=True).check()
+    page.get_by_role("button", name="Save entry").click()
+    page.get_by_text("Entry saved.").wait_for()
+    assert [e.mood for e in entries_in_db()] == [4]
+
+
+def test_a_refused_entry_can_be_discarded_after_a_confirmation(live_server, new_context):
+    context = new_context(PHONE)
+    page = context.new_page()
+    register_in_browser(page, live_server.url, "discard@example.org")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    write_entry(page, "Half a thought, no mood.", mood=None)
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+    context.set_offline(False)
+    sync_status(page).filter(has_text="Not saved yet: an entry needs your attention").wait_for(timeout=WAIT)
+
+    page.locator("[data-outbox-item]").filter(has_text="Half a thought").get_by_role("link").click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    page.get_by_text("Choose your mood from 1 to 10.").first.wait_for()
+    page.get_by_role("button", name="Discard this entry").click()
+    confirm = page.get_by_role("group", name=re.compile("Discard this entry for good"))
+    confirm.wait_for()
+    assert page.get_by_role("button", name="Discard this entry").count() == 0
+    assert_accessible(page, "discard confirmation")
+    assert_no_horizontal_scroll(page)
+
+    # Changing one's mind keeps it.
+    confirm.get_by_role("button", name="Keep it").click()
+    assert confirm.count() == 0
+    assert page.get_by_label("Insights").input_value() == "Half a thought, no mood."
+
+    page.get_by_role("button", name="Discard this entry").click()
+    page.get_by_role("button", name="Yes, discard it").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_text("Discarded").first.wait_for()
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    assert page.locator("[data-outbox-item]").count() == 0
+    assert page.get_by_text("Half a thought").count() == 0
+    assert entries_in_db() == []
