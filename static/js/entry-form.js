@@ -1,6 +1,7 @@
 // The entry form, enhanced: steps are added and removed on the device, and saving goes
 // to the outbox first (so no word is lost), then straight to the server when it can.
 import * as db from './db.js';
+import { watchLength } from './char-count.js';
 import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
@@ -232,6 +233,7 @@ export async function enhanceEntryForm() {
   form.addEventListener('change', (event) => {
     if (event.target.name === 'share_with') context.shareChosen = true;
   });
+  form.querySelectorAll('[data-max-chars]').forEach(watchLength);
   form.dataset.ready = 'true';  // filled from the device: safe to type (tests wait for it)
   form.addEventListener('submit', (event) => {
     onSubmit(form, event, context).catch(() => {
