@@ -138,7 +138,13 @@ def test_static_files_keep_their_caching_when_logged_in(patient_client):
     assert "no-store" not in patient_client.get("/static/js/app.js").headers.get("Cache-Control", "")
 
 
-@pytest.mark.parametrize("template", ["pwa/offline.html", "base.html"])
+def test_the_account_page_says_persistence_is_unknown_without_javascript(patient_client):
+    html = patient_client.get("/account").get_data(as_text=True)
+    assert re.search(r"<p[^>]*data-storage-persistence[^>]*>[^<]*unknown", html)
+
+
+@pytest.mark.parametrize("template", ["pwa/offline.html", "base.html", "auth/account.html",
+                                      "entries/form.html"])
 def test_no_inline_script_or_style(app, template):
     source = (app.jinja_loader.get_source(app.jinja_env, template))[0]
     assert not re.search(r"<script(?![^>]*\bsrc=)", source)

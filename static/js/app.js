@@ -7,6 +7,7 @@ import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
 import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
+import { showPersistence } from './storage.js';
 
 const SYNC_EVERY = 30 * 1000;
 const account = pageAccount();
@@ -184,6 +185,7 @@ async function start() {
   showStoredFlash();
   registerServiceWorker();
   guardLogout();
+  showPersistence();
   if (!isPatient) return;
   trashOffline();
   await enhanceEntryForm();

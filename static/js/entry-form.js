@@ -5,6 +5,7 @@ import { watchLength } from './char-count.js';
 import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
+import { askToKeep } from './storage.js';
 
 const FLASH_KEY = 'journal-flash';
 
@@ -164,6 +165,8 @@ async function onSubmit(form, event, context) {
   if (!context.shareChosen) delete payload.share_with;
   if (!payload.answers_prompt && context.answersPrompt) payload.answers_prompt = context.answersPrompt;
   await saveEntry(context.id, payload, context.baseVersion);
+  // Now there is something on the device to lose.
+  askToKeep();
   if (context.conflictId) await db.remove('conflicts', context.conflictId);
   await syncOutbox({ force: true });
   const left = await db.get('outbox', context.id);
