@@ -143,8 +143,15 @@ SAVED_PAGE = """async (path) => {
 }"""
 
 
-def saved_page(page, path: str) -> str:
-    return page.evaluate(SAVED_PAGE, path)
+#: The text of a page saved for offline use, in every cache that has it.
+SAVED_ANYWHERE = """async (path) => {
+  const texts = [];
+  for (const name of await caches.keys()) {
+    const saved = await (await caches.open(name)).match(path);
+    if (saved) texts.push(await saved.text());
+  }
+  return texts.join('\\n');
+}"""
 
 
 def sync_status(page):

@@ -3,9 +3,9 @@ import sqlalchemy as sa
 
 from journal.auth.models import User
 from journal.extensions import db
-from tests.browser.conftest import (PASSWORD, PHONE, SAVED_PAGE, WAIT, assert_accessible, device_text, entries_in_db,
-                                    log_in, register_in_browser, sync_status, wait_for_service_worker,
-                                    wait_until, wait_until_forgotten, write_entry)
+from tests.browser.conftest import (PASSWORD, PHONE, SAVED_ANYWHERE, SAVED_PAGE, WAIT, assert_accessible,
+                                    device_text, entries_in_db, log_in, register_in_browser, sync_status,
+                                    wait_for_service_worker, wait_until, wait_until_forgotten, write_entry)
 
 ADA = "ada@example.org"
 BO = "bo@example.org"
@@ -104,7 +104,7 @@ def test_deleting_an_account_wipes_its_journal_from_the_phone_but_not_another_ac
     write_entry(page, "Bo's entry, soon deleted with his account.")
     page.get_by_text("Entry saved.").wait_for()
     page.get_by_role("link", name="Journal", exact=True).click()
-    wait_until(page, f"({SAVED_PAGE})('/').then((html) => html.includes('soon deleted'))")
+    wait_until(page, f"({SAVED_ANYWHERE})('/').then((html) => html.includes('soon deleted'))")
     assert "soon deleted" in device_text(page)
 
     page.get_by_role("link", name="Account").click()

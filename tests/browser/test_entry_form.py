@@ -22,6 +22,8 @@ def test_a_refusal_while_online_says_what_to_fix(live_server, phone):
     assert "saved on this device" not in summary.inner_text()
     assert "server" not in summary.inner_text()
     assert "Choose your mood from 1 to 10." in summary.inner_text()
+    # The status line too calls it what it is, not a fault of the sync.
+    sync_status(page).filter(has_text="Not saved yet: an entry needs your attention").wait_for()
     assert_accessible(page, "entry form refused online")
     page.get_by_label("4", exact=True).check()
     page.get_by_role("button", name="Save entry").click()
@@ -39,7 +41,7 @@ def test_a_refused_entry_can_be_discarded_after_a_confirmation(live_server, new_
     write_entry(page, "Half a thought, no mood.", mood=None)
     sync_status(page).filter(has_text="1 waiting").wait_for()
     context.set_offline(False)
-    sync_status(page).filter(has_text="Not saved yet: an entry needs your attention").wait_for(timeout=WAIT)
+    page.locator("[data-sync-status][data-state='problem']").wait_for(timeout=WAIT)
 
     page.locator("[data-outbox-item]").filter(has_text="Half a thought").get_by_role("link").click()
     page.locator("[data-entry-form][data-ready]").wait_for()

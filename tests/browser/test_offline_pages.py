@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from journal.entries.service import purge_entries
 from journal.extensions import db
-from tests.browser.conftest import (PHONE, SAVED_PAGE, WAIT, entries_in_db, log_in, register_in_browser,
+from tests.browser.conftest import (PHONE, SAVED_ANYWHERE, WAIT, entries_in_db, log_in, register_in_browser,
                                     sync_status, wait_for_service_worker, wait_until, wait_until_forgotten,
                                     write_entry)
 from tests.factories import create_entry
@@ -51,7 +51,7 @@ def test_an_entry_deleted_for_good_elsewhere_is_not_readable_offline(live_server
     page.get_by_text("Entry saved.").wait_for()
     entry_url = page.url
     page.get_by_role("link", name="Journal", exact=True).click()
-    wait_until(page, f"({SAVED_PAGE})('/').then((html) => html.includes('let go of'))")
+    wait_until(page, f"({SAVED_ANYWHERE})('/').then((html) => html.includes('let go of'))")
 
     # Deleted for good on another device: this phone hears it from the changes feed.
     [entry] = entries_in_db()
