@@ -1,7 +1,7 @@
 // The entry form, enhanced: steps are added and removed on the device, and saving goes
 // to the outbox first (so no word is lost), then straight to the server when it can.
-import * as db from './db.js';
 import { watchLength } from './char-count.js';
+import * as db from './db.js';
 import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
@@ -118,7 +118,8 @@ export function showErrors(form, fields) {
       container.append(p);
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
-      item.append(el('a', { href: `#${input.id}` }, text));
+      if (input.id) item.append(el('a', { href: `#${input.id}` }, text));
+      else item.textContent = text;
     } else {
       item.textContent = text;
     }

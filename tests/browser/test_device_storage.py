@@ -1,5 +1,6 @@
 """Whether the browser promises to keep the journal on the device, said plainly."""
-from tests.browser.conftest import PHONE, assert_accessible, register_in_browser, write_entry
+from tests.browser.conftest import (PHONE, assert_accessible, assert_no_horizontal_scroll, register_in_browser,
+                                    write_entry)
 
 #: Counts the page's requests for persistent storage, across page loads.
 COUNT_PERSIST_REQUESTS = """
@@ -29,6 +30,7 @@ def test_the_account_page_says_whether_the_browser_keeps_the_journal(live_server
     line.filter(has_text="has not promised").wait_for()
     assert "unknown" not in line.inner_text()
     assert_accessible(page, "account page")
+    assert_no_horizontal_scroll(page)
 
 
 def test_the_account_page_says_so_when_the_browser_promised(live_server, new_context):
