@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from journal.extensions import db
+from journal.pwa.routes import is_offline_page
 from journal.timeutil import zone
 
 CONTENT_SECURITY_POLICY = (
@@ -47,9 +48,15 @@ def add_security_headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    # Personal pages must not sit in shared caches; the service worker keeps its own copy.
-    if current_user and current_user.is_authenticated:
-        response.headers.setdefault("Cache-Control", "private, no-cache")
+    if current_user and current_user.is_authenticated and request.endpoint != "static":
+        # Personal pages must not sit in shared caches. The service worker keeps its own
+        # copy of the few pages offline use needs; any other page (an entry, the Trash,
+        # search results, the account's email) must not outlive the visit on the device.
+        response.headers.setdefault("Cache-Control",
+                                    "private, no-cache" if is_offline_page(request) else "no-store")
+        if current_user.is_patient:
+            # The service worker keeps a page only in the cache of the account it belongs to.
+            response.headers["Journal-User"] = str(current_user.id)
     return response
 
 

@@ -5,6 +5,8 @@ import struct
 import pytest
 
 from journal.pwa import routes as pwa
+from tests.conftest import PASSWORD
+from tests.factories import create_entry
 
 ICON_SIZES = {"icon-192.png": 192, "icon-512.png": 512, "maskable-512.png": 512}
 
@@ -81,12 +83,69 @@ def test_api_answers_are_never_stored(patient_client):
     assert patient_client.get("/api/v1/entries").headers["Cache-Control"] == "no-store"
 
 
-def test_logout_clears_this_sites_data_on_the_device(patient_client):
+def test_logout_leaves_other_accounts_words_on_the_device(patient_client):
+    """app.js wipes the departing account's data; "storage" would take every account's."""
     response = patient_client.submit("/logout")
-    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.headers["Clear-Site-Data"] == '"cache"'
 
 
-@pytest.mark.parametrize("template", ["pwa/offline.html", "base.html"])
+def test_deleting_the_account_names_it_for_the_device_to_wipe(patient_client, patient):
+    patient_id = str(patient.id)
+    response = patient_client.submit("/account/delete", {"password": PASSWORD})
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    login = patient_client.get(response.location).get_data(as_text=True)
+    assert f'<meta name="journal-wipe-account" content="{patient_id}">' in login
+    # Once: the next page names no account to wipe.
+    assert "journal-wipe-account" not in patient_client.get("/login").get_data(as_text=True)
+
+
+def test_a_wrong_password_names_no_account_to_wipe(patient_client):
+    response = patient_client.submit("/account/delete", {"password": "not my password"})
+    assert response.status_code == 400
+    assert "journal-wipe-account" not in response.get_data(as_text=True)
+    assert "Clear-Site-Data" not in response.headers
+
+
+def test_pages_say_whose_device_data_they_use(app, client, patient_client, patient, therapist):
+    patient_page = patient_client.get("/help")
+    assert f'<meta name="journal-user" content="{patient.id}">' in patient_page.get_data(as_text=True)
+    assert patient_page.headers["Journal-User"] == str(patient.id)
+    # Logged out, or a therapist: no patient's device data is theirs.
+    therapist_client = app.test_client()
+    therapist_client.login(therapist.email)
+    for page in (client.get("/login"), therapist_client.get("/help"), therapist_client.get("/account")):
+        assert '<meta name="journal-user" content="">' in page.get_data(as_text=True)
+        assert "Journal-User" not in page.headers
+    # The offline page is shared by every account: it names none, not even "nobody".
+    offline = patient_client.get("/offline").get_data(as_text=True)
+    assert 'name="journal-user"' not in offline
+
+
+@pytest.mark.parametrize("path", ["/", "/entries/new"])
+def test_the_offline_pages_may_be_kept_on_the_device_only(patient_client, path):
+    assert patient_client.get(path).headers["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("path", ["/entries/{id}", "/entries/{id}/edit", "/trash", "/account", "/?q=river",
+                                  "/?session=", "/entries/new?prompt=x", "/steps/", "/dosing/", "/help",
+                                  "/account/export"])
+def test_other_logged_in_pages_are_never_stored(patient_client, patient, path):
+    entry = create_entry(patient, insights="Down by the river.")
+    response = patient_client.get(path.format(id=entry.id))
+    assert response.headers["Cache-Control"] == "no-store", response.status_code
+
+
+def test_static_files_keep_their_caching_when_logged_in(patient_client):
+    assert "no-store" not in patient_client.get("/static/js/app.js").headers.get("Cache-Control", "")
+
+
+def test_the_account_page_says_persistence_is_unknown_without_javascript(patient_client):
+    html = patient_client.get("/account").get_data(as_text=True)
+    assert re.search(r"<p[^>]*data-storage-persistence[^>]*>[^<]*unknown", html)
+
+
+@pytest.mark.parametrize("template", ["pwa/offline.html", "base.html", "auth/account.html",
+                                      "entries/form.html"])
 def test_no_inline_script_or_style(app, template):
     source = (app.jinja_loader.get_source(app.jinja_env, template))[0]
     assert not re.search(r"<script(?![^>]*\bsrc=)", source)

@@ -92,9 +92,10 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     response = redirect(url_for("auth.login"))
-    # Shared phones: the browser drops this site's caches, IndexedDB and service
-    # worker, even without JavaScript (app.js also wipes before it posts).
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    # Shared phones: app.js wipes this account's IndexedDB and saved pages before it posts.
+    # Not "storage": that would wipe every account's, and another patient's entries may
+    # still wait on this device to sync. The HTTP cache holds nothing that must stay.
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

@@ -38,9 +38,15 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        account = str(user.id)
         logout_user()
         db.session.delete(user)
         db.session.commit()
         flash("Your account and everything in it have been deleted.", "info")
-        return redirect(url_for("auth.login"))
+        # The next page names the account and app.js wipes its data from this device; only
+        # its: other accounts' entries may still wait here to sync (so not "storage").
+        flash(account, "device-wipe")
+        response = redirect(url_for("auth.login"))
+        response.headers["Clear-Site-Data"] = '"cache"'
+        return response
     return render_template("privacy/delete.html", form=form), 200 if request.method == "GET" else 400

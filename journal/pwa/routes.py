@@ -3,7 +3,7 @@ import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
-from flask import current_app, render_template, url_for
+from flask import Request, current_app, render_template, url_for
 
 from journal.pwa import bp
 
@@ -13,7 +13,11 @@ SHELL_PATTERNS = ["css/*.css", "js/*.js", "icons/*"]
 #: Templates whose output is in the shell; a change to any of them renames the cache.
 SHELL_TEMPLATES = ["pwa/offline.html", "pwa/sw.js", "base.html"]
 #: Personal pages kept for offline use (fetched with the patient's cookie, wiped at logout).
+#: Entry pages are not among them: offline-views.js draws those from IndexedDB, which the
+#: changes feed keeps current, so an entry deleted elsewhere is not readable here.
 PERSONAL_PAGES = ["/", "/entries/new"]
+#: Every page the service worker may keep: the personal ones and the shell's offline page.
+OFFLINE_PAGES = PERSONAL_PAGES + ["/offline"]
 #: Never cached by the service worker: private API answers and other people's data.
 NEVER_CACHE = ["/api/", "/therapist", "/care"]
 
@@ -41,6 +45,12 @@ def shell_hash() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def is_offline_page(request: Request) -> bool:
+    """Whether this request asks for a page the service worker keeps (exactly: a search
+    or a filter of the journal is another page, never kept)."""
+    return request.method in ("GET", "HEAD") and request.path in OFFLINE_PAGES and not request.query_string
 
 
 def _icon(name: str, size: str, purpose: str) -> dict:

@@ -1,12 +1,19 @@
 // Starts the offline app on every page: the service worker, the sync status, the
-// enhanced entry form, the device's lists, and a logout that leaves nothing behind.
+// enhanced entry form, the device's lists, and a logout that leaves nothing of the
+// account behind (and nothing of another account's lost).
+import { deletedAccount, forgetAccount, namesAccount, pageAccount } from './account.js';
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
-import { renderOfflinePage, renderOutbox } from './offline-views.js';
-import { deleteEntry, pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
+import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
+import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
+import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
+import { showPersistence } from './storage.js';
 
 const SYNC_EVERY = 30 * 1000;
-const isPatient = Boolean(document.querySelector('[data-sync-status]'));
+const account = pageAccount();
+// The offline page with no account to show (nobody logged in last) shows nothing stored.
+const isPatient = Boolean(document.querySelector('[data-sync-status]')) && Boolean(account);
+db.useAccount(isPatient ? account : null);
 
 async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
@@ -17,19 +24,12 @@ async function registerServiceWorker() {
     });
     const registration = await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) registration.active?.postMessage('claim');
-    if (isPatient) await keepPersonalPages(false);
+    // Offline, the worker opens the saved pages of the account whose page came last.
+    if (namesAccount()) await tellWorker(account);
+    if (isPatient) await keepPages(account, false);
   } catch (error) {
     // The app still works online without it.
   }
-}
-
-/** Ask the service worker to (re)fetch the journal and the entry form for offline use. */
-async function keepPersonalPages(refresh) {
-  if (!('serviceWorker' in navigator) || !navigator.onLine) return;
-  const registration = await navigator.serviceWorker.ready;
-  const pages = await caches.open('journal-pages');
-  // Installed before login (or the cache was wiped): the pages are not there yet.
-  if (refresh || !(await pages.match('/entries/new'))) registration.active?.postMessage('cache-personal-pages');
 }
 
 async function showStatus() {
@@ -40,7 +40,8 @@ async function showStatus() {
   let text = 'All synced.';
   let kind = 'ok';
   if (items.some((i) => i.state === 'invalid')) {
-    text = 'Sync problem: an entry needs your attention before it can sync.'; kind = 'problem';
+    // Refused by the server (a missing mood, too long): not a fault of the sync.
+    text = 'Not saved yet: an entry needs your attention. Open it to fix or discard it.'; kind = 'problem';
   } else if (items.some((i) => i.state === 'auth') || state.problem === 'auth') {
     text = `Sync problem: log in again to sync ${items.length} waiting ${items.length === 1 ? 'entry' : 'entries'}.`; kind = 'problem';
   } else if (items.length && state.problem === 'server') {
@@ -74,8 +75,12 @@ async function sync({ force = false } = {}) {
   if (!result.problem && navigator.onLine && !pulling) {
     pulling = true;
     try {
+      const pulled = await pullChanges();
+      // Entries gone from the journal: the saved page must not keep showing their words,
+      // even if fetching it again fails.
+      if (pulled?.gone) await forgetJournalPage(account);
       // Changed entries: refresh the saved journal and form pages for offline use too.
-      if ((await pullChanges()) > 0 || result.applied) await keepPersonalPages(true);
+      if (pulled?.changed || result.applied) await keepPages(account, true);
     } catch (error) {
       // Offline again: the device copy stays as it was.
     } finally {
@@ -111,28 +116,14 @@ async function registerBackgroundSync() {
   }
 }
 
-/** Offline, "Move to Trash" is queued on the device instead of failing to post. */
+/** Offline, "Move to Trash" on a page loaded before the network went is queued on the
+ * device instead of failing to post. */
 function trashOffline() {
   document.addEventListener('submit', (event) => {
     const match = (event.target.getAttribute('action') || '').match(/^\/entries\/([0-9a-f-]{36})\/delete$/);
     if (!match || navigator.onLine) return;
     event.preventDefault();
-    (async () => {
-      const cached = await db.get('entries', match[1]);
-      const queued = await db.get('outbox', match[1]);
-      if (!cached || (queued && !queued.base_version)) {
-        const note = document.createElement('p');
-        note.className = 'flash flash-info';
-        note.setAttribute('role', 'status');
-        note.textContent = 'You are offline and this entry is not on the server yet. Move it to the Trash when you are back online.';
-        event.target.before(note);
-        return;
-      }
-      await deleteEntry(match[1], queued?.base_version || cached.version);
-      await db.remove('entries', match[1]);
-      sessionStorage.setItem('journal-flash', 'Moved to Trash on this device. It syncs when the network is back.');
-      window.location.assign('/');
-    })();
+    trashOnDevice(match[1], event.target);
   }, true);
 }
 
@@ -166,24 +157,35 @@ function guardLogout() {
       form.querySelector('button').textContent = 'Log out anyway';
       return;
     }
-    await wipeDevice();
+    // Only this account's: another's words may still wait here for their owner.
+    await wipeAccount(account);
     form.submit();
   });
 }
 
-/** Remove personal data from this device: IndexedDB and the cached personal pages. */
-export async function wipeDevice() {
-  await db.wipe();
-  if ('caches' in window) {
-    const names = await caches.keys();
-    await Promise.all(names.filter((n) => !n.startsWith('journal-shell-')).map((n) => caches.delete(n)));
-  }
+/** Tell the service worker whose pages it may keep and open offline (null: nobody's). */
+async function tellWorker(id) {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  registration?.active?.postMessage({ type: 'account', account: id });
+}
+
+/** Remove an account's data from this device: its IndexedDB and its saved pages. */
+async function wipeAccount(id) {
+  if (!id) return;
+  forgetAccount(id);
+  // First, so that a page the worker is fetching for the account is not kept after all.
+  await tellWorker(null);
+  await Promise.all([db.wipe(id), wipePages(id)]);
 }
 
 async function start() {
+  // The server names an account it just deleted: nothing of it may stay here.
+  await wipeAccount(deletedAccount());
   showStoredFlash();
   registerServiceWorker();
   guardLogout();
+  showPersistence();
   if (!isPatient) return;
   trashOffline();
   await enhanceEntryForm();

@@ -1,9 +1,15 @@
-// IndexedDB for this device: the outbox of unsynced writes, a copy of recent entries,
-// conflict copies, and small settings. One connection, small exported functions.
-const NAME = 'integration-journal';
+// IndexedDB for one account on this device: its outbox of unsynced writes, a copy of its
+// recent entries, its conflict copies, and small settings. Each account has a database of
+// its own, so no query can reach another account's words and wiping an account is one
+// deleteDatabase that leaves the others alone. Every record also names its owner, and one
+// that names another account is never handed out. One connection, small exported functions.
+const PREFIX = 'integration-journal-';
+/** The database from before accounts had their own: its records name no owner. */
+const LEGACY = 'integration-journal';
 const VERSION = 1;
 export const CACHED_ENTRIES = 50;
 
+let account = null;
 let dbPromise = null;
 
 function request(req) {
@@ -13,16 +19,31 @@ function request(req) {
   });
 }
 
+function closeDb() {
+  if (dbPromise) dbPromise.then((db) => db.close(), () => {});
+  dbPromise = null;
+}
+
+/** Work with this account's records from now on (the user id; null: none). */
+export function useAccount(id) {
+  if (id !== account) closeDb();
+  account = id || null;
+}
+
+/** The account whose records this page works with. */
+export const owner = () => account;
+
 export function openDb() {
+  if (!account) return Promise.reject(new Error('No account: nothing on this device is for this page.'));
   if (!dbPromise) {
-    const req = indexedDB.open(NAME, VERSION);
+    const req = indexedDB.open(PREFIX + account, VERSION);
     req.onupgradeneeded = (event) => {
       const db = req.result;
       if (event.oldVersion < 1) {
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('saved_at', 'saved_at');
         db.createObjectStore('entries', { keyPath: 'id' }).createIndex('written_at', 'written_at');
         db.createObjectStore('conflicts', { keyPath: 'id' });
-        db.createObjectStore('meta');
+        db.createObjectStore('meta', { keyPath: 'key' });
       }
     };
     dbPromise = request(req).then((db) => {
@@ -46,11 +67,24 @@ async function run(store, mode, action) {
   return result;
 }
 
-export const get = (store, key) => run(store, 'readonly', (s) => s.get(key));
-export const put = (store, value, key) => run(store, 'readwrite', (s) => (key === undefined ? s.put(value) : s.put(value, key)));
+const owned = (record) => record && record.owner === account;
+
+export const get = async (store, key) => {
+  const record = await run(store, 'readonly', (s) => s.get(key));
+  return owned(record) ? record : undefined;
+};
+export const put = (store, value) => {
+  value.owner = account;
+  return run(store, 'readwrite', (s) => s.put(value));
+};
 export const remove = (store, key) => run(store, 'readwrite', (s) => s.delete(key));
-export const all = (store) => run(store, 'readonly', (s) => s.getAll());
-export const count = (store) => run(store, 'readonly', (s) => s.count());
+export const all = async (store) => (await run(store, 'readonly', (s) => s.getAll())).filter(owned);
+export const count = async (store) => (await all(store)).length;
+export const clear = (store) => run(store, 'readwrite', (s) => s.clear());
+
+/** A small setting of this account's (the changes feed's cursor). */
+export const setting = async (key) => (await get('meta', key))?.value;
+export const saveSetting = (key, value) => put('meta', { key, value });
 
 /** Outbox items, oldest first: the order they must reach the server in. */
 export async function outboxItems() {
@@ -70,16 +104,41 @@ export async function pruneEntries() {
   await Promise.all(entries.slice(CACHED_ENTRIES).map((e) => remove('entries', e.id)));
 }
 
-/** Delete everything this app stored on the device (logout on a shared phone). */
-export async function wipe() {
-  if (dbPromise) {
-    (await dbPromise).close();
-    dbPromise = null;
-  }
-  await new Promise((resolve) => {
-    const req = indexedDB.deleteDatabase(NAME);
+function deleteDatabase(name) {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(name);
     req.onsuccess = resolve;
     req.onerror = resolve;
     req.onblocked = resolve;
   });
+}
+
+/** Delete everything this app stored on the device for one account (logout, deletion). */
+export async function wipe(id) {
+  if (!id) return;
+  // A write still on its way from this page must not create the database again.
+  if (id === account) useAccount(null);
+  await deleteDatabase(PREFIX + id);
+}
+
+/** Whether the previous release's database, whose records name no owner, is here. */
+export async function hasOwnerlessWords() {
+  return Boolean(indexedDB.databases) && (await indexedDB.databases()).some((d) => d.name === LEGACY);
+}
+
+/** Words saved before accounts had databases of their own name no owner. The account the
+ * server confirms first takes them: that is the device's last user, the one who wrote
+ * them, unless their session ended and another person logged in before this release.
+ * Cached copies are not taken: the changes feed brings the account's own back. */
+export async function adoptOwnerlessWords() {
+  if (!account || !(await hasOwnerlessWords())) return;
+  const legacy = await request(indexedDB.open(LEGACY));
+  const words = [];
+  for (const store of ['outbox', 'conflicts'].filter((s) => legacy.objectStoreNames.contains(s))) {
+    const records = await request(legacy.transaction(store).objectStore(store).getAll());
+    records.forEach((record) => words.push([store, record]));
+  }
+  legacy.close();
+  for (const [store, record] of words) await put(store, record);
+  await deleteDatabase(LEGACY);
 }

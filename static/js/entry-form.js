@@ -1,8 +1,11 @@
 // The entry form, enhanced: steps are added and removed on the device, and saving goes
 // to the outbox first (so no word is lost), then straight to the server when it can.
+import { watchLength } from './char-count.js';
 import * as db from './db.js';
+import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
+import { askToKeep } from './storage.js';
 
 const FLASH_KEY = 'journal-flash';
 
@@ -96,15 +99,18 @@ function clearErrors(form) {
   document.querySelector('[data-form-problem]')?.remove();
 }
 
-/** Show the server's field messages next to their fields, and a summary on top. */
+/** The server's refusal, said as what it is: what to fix to save the entry. The messages
+ * go next to their fields and, as links to them, in a summary on top. */
 export function showErrors(form, fields) {
   clearErrors(form);
-  const summary = el('div', { class: 'error-summary', role: 'alert', 'data-form-problem': '' });
-  summary.append(el('p', {}, 'This entry is saved on this device but the server could not accept it. Please correct the highlighted fields, then save again.'));
+  const summary = el('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'data-form-problem': '' });
+  summary.append(el('p', {}, 'To save this entry:'));
+  const list = el('ul');
   Object.entries(fields || {}).forEach(([name, messages]) => {
     const inputName = name.replace(/^action_steps\.(\d+)\.(\w+)$/, 'action_steps-$1-$2');
     const input = inputName && form.querySelector(`[name="${CSS.escape(inputName)}"]`);
     const text = (messages || []).join(' ');
+    const item = el('li');
     if (input) {
       const id = `${input.id || inputName}-js-error`;
       const p = el('p', { class: 'error js-error', id }, text);
@@ -112,12 +118,16 @@ export function showErrors(form, fields) {
       container.append(p);
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+      if (input.id) item.append(el('a', { href: `#${input.id}` }, text));
+      else item.textContent = text;
     } else {
-      summary.append(el('p', { class: 'error js-error' }, text));
+      item.textContent = text;
     }
+    list.append(item);
   });
+  summary.append(list, el('p', {}, 'Your words stay on this device until you save or discard them.'));
   form.before(summary);
-  summary.focus?.();
+  summary.focus();
 }
 
 function message(form, text, kind = 'info') {
@@ -156,6 +166,8 @@ async function onSubmit(form, event, context) {
   if (!context.shareChosen) delete payload.share_with;
   if (!payload.answers_prompt && context.answersPrompt) payload.answers_prompt = context.answersPrompt;
   await saveEntry(context.id, payload, context.baseVersion);
+  // Now there is something on the device to lose.
+  askToKeep();
   if (context.conflictId) await db.remove('conflicts', context.conflictId);
   await syncOutbox({ force: true });
   const left = await db.get('outbox', context.id);
@@ -165,6 +177,7 @@ async function onSubmit(form, event, context) {
     window.location.assign(`/entries/${context.id}`);
   } else if (left.state === 'invalid') {
     showErrors(form, left.errors);
+    offerDiscard(form, context.id);
   } else if (left.state === 'auth') {
     message(form, 'Saved on this device. Your login has expired: log in again and it will sync.', 'warning');
   } else {
@@ -197,7 +210,10 @@ export async function enhanceEntryForm() {
       context.shareChosen = context.isNew || Array.isArray(item.payload?.share_with);
       context.answersPrompt = item.payload?.answers_prompt;
       fillForm(form, item.payload || cached || {});
-      if (item.state === 'invalid') showErrors(form, item.errors);
+      if (item.state === 'invalid') {
+        showErrors(form, item.errors);
+        offerDiscard(form, context.id);
+      }
     } else if (cached) {
       context.baseVersion = cached.version;
       context.isNew = false;
@@ -221,6 +237,7 @@ export async function enhanceEntryForm() {
   form.addEventListener('change', (event) => {
     if (event.target.name === 'share_with') context.shareChosen = true;
   });
+  form.querySelectorAll('[data-max-chars]').forEach(watchLength);
   form.dataset.ready = 'true';  // filled from the device: safe to type (tests wait for it)
   form.addEventListener('submit', (event) => {
     onSubmit(form, event, context).catch(() => {

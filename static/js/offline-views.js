@@ -28,7 +28,7 @@ const NOTES = {
   waiting: 'Saved on this device, not yet synced.',
   retry: 'Saved on this device, not yet synced. Retrying soon.',
   auth: 'Saved on this device. Log in again to sync it.',
-  invalid: 'Saved on this device. Needs your attention before it can sync.',
+  invalid: 'Kept on this device, not saved yet. Needs your attention: open it to fix or discard it.',
 };
 
 /** The outbox and any conflict copies, in every [data-outbox-list] on the page. */
@@ -147,8 +147,27 @@ function renderEntry(entry, id) {
   } else {
     article.append(el('p', { class: 'empty' }, 'No action steps.'));
   }
-  const actions = el('p');
+  const actions = el('p', { class: 'actions' });
   actions.append(el('a', { class: 'button', href: `/entries/${id}/edit` }, 'Edit'));
+  const trash = el('button', { type: 'button', class: 'button' }, 'Move to Trash');
+  trash.addEventListener('click', () => trashOnDevice(id, actions));
+  actions.append(trash);
   article.append(actions);
   return article;
+}
+
+/** Queue moving an entry to the Trash from this device (offline), or say why it cannot
+ * be (a note before ``place``): an entry not on the server yet has nothing to trash there. */
+export async function trashOnDevice(id, place) {
+  const cached = await db.get('entries', id);
+  const queued = await db.get('outbox', id);
+  if (!cached || (queued && !queued.base_version)) {
+    place.before(el('p', { class: 'flash flash-info', role: 'status' },
+      'You are offline and this entry is not on the server yet. Move it to the Trash when you are back online.'));
+    return;
+  }
+  await deleteEntry(id, queued?.base_version || cached.version);
+  await db.remove('entries', id);
+  sessionStorage.setItem('journal-flash', 'Moved to Trash on this device. It syncs when the network is back.');
+  window.location.assign('/');
 }

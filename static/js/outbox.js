@@ -1,7 +1,8 @@
 // Replays the outbox to the sync API, oldest first. An item leaves the outbox only
 // after the server confirmed it; network trouble and 5xx keep it with backoff; a
 // validation error waits for the patient; 401 waits for a new login; a 409 keeps both
-// versions (the server's in the cache, ours as a conflict copy).
+// versions (the server's in the cache, ours as a conflict copy). Nothing is sent or
+// pulled unless the server's session is the account the device data belongs to.
 import * as db from './db.js';
 
 const API = '/api/v1';
@@ -34,7 +35,8 @@ export async function deleteEntry(id, baseVersion) {
   return item;
 }
 
-/** A fresh CSRF token (the one in a cached page may belong to an old session). */
+/** A fresh CSRF token (the one in a cached page may belong to an old session); resolves
+ * to the logged-in user, or null when nobody is. */
 export async function refreshToken() {
   const response = await fetch(`${API}/session`, { credentials: 'same-origin', cache: 'no-store' });
   if (response.status === 401) return null;
@@ -44,6 +46,20 @@ export async function refreshToken() {
   document.querySelectorAll('meta[name="csrf-token"]').forEach((m) => { m.content = csrfToken; });
   document.querySelectorAll('input[name="csrf_token"]').forEach((i) => { i.value = csrfToken; });
   return body.user;
+}
+
+let adopted = false;
+/** Whether the server's session is this account's now (the page's own line may be stale:
+ * a saved page, or a tab left open while someone else logged in). The first time it is,
+ * words saved before accounts had their own data become this account's. */
+async function sessionIsOwner() {
+  const user = await refreshToken();
+  const mine = Boolean(user) && user.id === db.owner();
+  if (mine && !adopted) {
+    adopted = true;
+    await db.adoptOwnerlessWords();
+  }
+  return mine;
 }
 
 async function send(request, retried = false) {
@@ -134,21 +150,20 @@ export function syncOutbox({ force = false } = {}) {
 
 async function replay(force) {
   state.problem = null;
+  // Taken over (below) only when the server confirms whose session this is.
+  if (!adopted && await db.hasOwnerlessWords()) await sessionIsOwner().catch(() => false);
   let sent = 0;
   let applied = 0;
-  let tokenChecked = false;
   for (const listed of await db.outboxItems()) {
     const item = await db.get('outbox', listed.id);
     if (!item || (item.state === 'invalid' && !item.inflight)) continue;
     if (!force && item.next_try > Date.now()) continue;
     try {
-      if (!tokenChecked) {
-        tokenChecked = true;
-        if (!(await refreshToken())) {
-          state.problem = 'auth';
-          await markAll('auth');
-          return { sent, applied, problem: 'auth' };
-        }
+      // Before every send: another person may have logged in since the last one.
+      if (!(await sessionIsOwner()) || item.owner !== db.owner()) {
+        state.problem = 'auth';
+        await markAll('auth');
+        return { sent, applied, problem: 'auth' };
       }
       // The exact request that may have reached the server goes again first: if it was
       // applied, the server recognises it and answers as before.
@@ -197,24 +212,44 @@ async function forgetPurged(id) {
 }
 
 /** Fetch the patient's changes since last time into the device cache (last 50 kept).
- * Resolves to the number of changed entries, or -1 when the server said no. */
+ * Resolves to how many entries changed and how many of them are gone (in the Trash or
+ * deleted for good), or null when the server said no. */
 export async function pullChanges() {
-  let since = (await db.get('meta', 'cursor')) || '';
+  // Another account's entries must not be stored as this one's.
+  if (!(await sessionIsOwner())) return null;
+  let since = (await db.setting('cursor')) || '';
   let changed = 0;
+  let gone = 0;
+  let fromScratch = false;
   for (let page = 0; page < 50; page += 1) {
     const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) return -1;
+    if (response.status === 400 && since && !fromScratch) {
+      // The server no longer reads our cursor (a release changed its format): read the
+      // whole feed again rather than nothing, forever.
+      fromScratch = true;
+      since = '';
+      await db.saveSetting('cursor', '');
+      continue;
+    }
+    if (!response.ok) return null;
     const body = await response.json();
+    // From the start, the feed names every entry there is: a copy it does not name (its
+    // tombstone long gone) must not linger.
+    if (fromScratch && !since) await db.clear('entries');
     changed += body.entries.length;
     for (const entry of body.entries) {
-      if (entry.deleted) await db.remove('entries', entry.id);
-      else await db.put('entries', entry);
+      if (entry.deleted) {
+        gone += 1;
+        await db.remove('entries', entry.id);
+      } else {
+        await db.put('entries', entry);
+      }
       if (entry.purged) await forgetPurged(entry.id);
     }
     since = body.next || since;
-    await db.put('meta', since, 'cursor');
+    await db.saveSetting('cursor', since);
     if (!body.has_more) break;
   }
   await db.pruneEntries();
-  return changed;
+  return { changed, gone };
 }

@@ -2,8 +2,16 @@
 // of every shell file, so a new release installs a new cache and drops the old one.
 const VERSION = {{ version|tojson }};
 const SHELL_CACHE = `journal-shell-${VERSION}`;
-// Personal pages (the journal, the entry form): wiped at logout.
-const PAGES_CACHE = 'journal-pages';
+// Personal pages (the journal, the entry form), in a cache of the account's own that the
+// next release drops: journal-pages-<account>-<version>. Wiped at logout (saved-pages.js).
+const PAGES_PREFIX = 'journal-pages';
+const pagesCache = (account) => `${PAGES_PREFIX}-${account}-${VERSION}`;
+// Whose page a response is: the server says so on every page of a logged-in patient.
+const ACCOUNT_HEADER = 'Journal-User';
+// The account of the last page from the server (each page tells us: app.js): offline, its
+// saved pages open, and no other account's. Kept in a cache to outlive worker restarts.
+const DEVICE_CACHE = 'journal-device';
+const CURRENT_ACCOUNT = '/device/current-account';
 const SHELL = {{ shell|tojson }};
 const PERSONAL = {{ personal|tojson }};
 const NEVER_CACHE = {{ never_cache|tojson }};
@@ -23,8 +31,9 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((name) => name.startsWith('journal-shell-') && name !== SHELL_CACHE)
-      .map((name) => caches.delete(name)));
+    const old = (name) => (name.startsWith('journal-shell-') && name !== SHELL_CACHE)
+      || (name.startsWith(PAGES_PREFIX) && !name.endsWith(`-${VERSION}`));
+    await Promise.all(names.filter(old).map((name) => caches.delete(name)));
     await self.clients.claim();
   })());
 });
@@ -39,12 +48,43 @@ function storable(response) {
   return response.ok && !response.redirected && response.type === 'basic' && !/no-store/i.test(control);
 }
 
+let currentAccount;
+async function lastAccount() {
+  if (currentAccount === undefined) {
+    const saved = await caches.match(CURRENT_ACCOUNT, { cacheName: DEVICE_CACHE });
+    currentAccount = saved ? await saved.text() : null;
+  }
+  return currentAccount;
+}
+
+async function setLastAccount(account) {
+  currentAccount = account;
+  const cache = await caches.open(DEVICE_CACHE);
+  if (account) await cache.put(CURRENT_ACCOUNT, new Response(account));
+  else await cache.delete(CURRENT_ACCOUNT);
+}
+
+/** The personal page a URL asks for exactly, or null: an entry, the Trash, the account
+ * and a search of the journal (?q=) are never kept (entries offline come from IndexedDB,
+ * which the changes feed keeps current). */
+function personalPath(url) {
+  const { pathname, search } = new URL(url, self.location.origin);
+  return PERSONAL.includes(pathname) && !search ? pathname : null;
+}
+
+/** Keep a personal page in the cache of the account the server says it belongs to, if
+ * that account is still the device's: a fetch that ends after its logout stores nothing. */
+async function keepPage(url, response) {
+  const path = personalPath(url);
+  const account = response.headers.get(ACCOUNT_HEADER);
+  if (!path || !account || !storable(response) || account !== await lastAccount()) return;
+  await (await caches.open(pagesCache(account))).put(path, response);
+}
+
 async function cachePersonalPages() {
-  const cache = await caches.open(PAGES_CACHE);
   await Promise.all(PERSONAL.map(async (url) => {
     try {
-      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
-      if (storable(response)) await cache.put(url, response);
+      await keepPage(url, await fetch(url, { credentials: 'same-origin', cache: 'no-store' }));
     } catch (error) {
       // Offline or logged out: the pages are cached on the next visit instead.
     }
@@ -52,6 +92,7 @@ async function cachePersonalPages() {
 }
 
 self.addEventListener('message', (event) => {
+  if (event.data?.type === 'account') event.waitUntil(setLastAccount(event.data.account || null));
   if (event.data === 'cache-personal-pages') event.waitUntil(cachePersonalPages());
   // A page that loaded while the worker was activating missed its claim(): claim again.
   if (event.data === 'claim') event.waitUntil(self.clients.claim());
@@ -72,10 +113,7 @@ async function navigate(event) {
   const { request } = event;
   try {
     const response = await fetch(request);
-    if (storable(response)) {
-      const copy = response.clone();
-      event.waitUntil(caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy)));
-    }
+    event.waitUntil(keepPage(request.url, response.clone()));
     return response;
   } catch (error) {
     return offlinePage(request);
@@ -83,13 +121,15 @@ async function navigate(event) {
 }
 
 async function offlinePage(request) {
-  const pages = await caches.open(PAGES_CACHE);
-  const cached = await pages.match(request);
+  const account = await lastAccount();
+  const options = { cacheName: account && pagesCache(account) };
+  const personal = personalPath(request.url);
+  const cached = account && personal && await caches.match(personal, options);
   if (cached) return cached;
   const path = new URL(request.url).pathname;
   // The entry form edits outbox items and cached entries too: app.js fills it in.
-  if (path === NEW_ENTRY || /^\/entries\/[0-9a-f-]{36}\/edit$/.test(path)) {
-    const form = await pages.match(NEW_ENTRY);
+  if (account && (path === NEW_ENTRY || /^\/entries\/[0-9a-f-]{36}\/edit$/.test(path))) {
+    const form = await caches.match(NEW_ENTRY, options);
     if (form) return form;
   }
   const offline = await caches.match(OFFLINE);

@@ -8,7 +8,11 @@ import re
 import threading
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
+
+from journal.entries.models import Entry
+from journal.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
 #: Flags for a closed network: no background calls home, no GPU in CI.
@@ -19,6 +23,9 @@ PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PASSWORD = "a quiet walk by the river"
+#: How long a sync may take to settle (milliseconds).
+WAIT = 15_000
 
 
 class LiveServer:
@@ -91,7 +98,7 @@ def assert_no_horizontal_scroll(page) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
-def register_in_browser(page, base_url: str, email: str, password: str = "a quiet walk by the river",
+def register_in_browser(page, base_url: str, email: str, password: str = PASSWORD,
                         name: str = "Robin") -> None:
     page.goto(f"{base_url}/register")
     page.get_by_label("Display name").fill(name)
@@ -100,3 +107,105 @@ def register_in_browser(page, base_url: str, email: str, password: str = "a quie
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def log_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def wait_until(page, script, timeout_ms=WAIT):
+    """Poll ``script`` with page.evaluate (wait_for_function would need eval, which our
+    Content-Security-Policy forbids)."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {script}")
+
+
+def wait_for_service_worker(page):
+    """The service worker controls the page and has the entry form saved for offline use."""
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_until(page, "caches.match('/entries/new').then(Boolean)")
+
+
+#: The text of a page saved for offline use for this page's account ('' when none is).
+SAVED_PAGE = """async (path) => {
+  const account = document.querySelector('meta[name="journal-user"]')?.content;
+  for (const name of await caches.keys()) {
+    const saved = account && name.includes(account) && await (await caches.open(name)).match(path);
+    if (saved) return saved.text();
+  }
+  return '';
+}"""
+
+
+#: The text of a page saved for offline use, in every cache that has it.
+SAVED_ANYWHERE = """async (path) => {
+  const texts = [];
+  for (const name of await caches.keys()) {
+    const saved = await (await caches.open(name)).match(path);
+    if (saved) texts.push(await saved.text());
+  }
+  return texts.join('\\n');
+}"""
+
+
+def sync_status(page):
+    return page.locator("[data-sync-text]")
+
+
+def entries_in_db():
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Entry)).all()
+
+
+def write_entry(page, text, mood="6"):
+    """Write an entry through the enhanced form (online or off)."""
+    page.get_by_role("link", name="New entry", exact=True).first.click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    page.get_by_label("Insights").fill(text)
+    if mood:
+        page.get_by_label(mood, exact=True).check()
+    page.get_by_role("button", name="Save entry").click()
+
+
+#: Everything this site keeps on the device, as text: every IndexedDB database's records
+#: and every cached response. What a next user of the browser could read.
+DEVICE_TEXT = """async () => {
+  const result = (req) => new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const texts = [];
+  for (const { name } of await indexedDB.databases()) {
+    const idb = await result(indexedDB.open(name));
+    for (const store of idb.objectStoreNames) {
+      texts.push(JSON.stringify(await result(idb.transaction(store).objectStore(store).getAll())));
+    }
+    idb.close();
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      texts.push(request.url, await (await cache.match(request)).text());
+    }
+  }
+  return texts.join('\\n');
+}"""
+
+
+def device_text(page) -> str:
+    return page.evaluate(DEVICE_TEXT)
+
+
+def wait_until_forgotten(page, text: str, timeout_ms=WAIT) -> None:
+    """Nothing this site keeps on the device holds ``text`` any more."""
+    for _ in range(timeout_ms // 100):
+        if text not in device_text(page):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the device still holds {text!r}")

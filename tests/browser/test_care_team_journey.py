@@ -61,6 +61,7 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
     laptop.get_by_role("link", name="Patients").click()
     assert_accessible(laptop, "dashboard with a patient")
     laptop.get_by_role("link", name="Robin").click()
+    laptop.locator(".shared-entry").first.wait_for()  # count() would not wait for the page
     assert laptop.get_by_text("The one I share").count() == 1
     assert laptop.get_by_text("The one I keep").count() == 0
     assert laptop.locator(".shared-entry").count() == 1
@@ -82,6 +83,7 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
     assert phone.locator(".entry-card", has_text="The one I share").get_by_text("New comment").count() == 1
     phone.locator(".entry-card", has_text="The one I share").get_by_role("link").first.click()
     comment = phone.locator(".comment", has_text="What did the river want you to know?")
+    comment.wait_for()
     assert comment.get_by_text("New", exact=True).count() == 1
     assert_accessible(phone, "entry with comment")
     phone.get_by_role("link", name="Care team").click()

@@ -2,38 +2,10 @@
 import re
 import uuid
 
-import sqlalchemy as sa
-
 from journal.entries.models import Entry
 from journal.extensions import db
-from tests.browser.conftest import PHONE, assert_accessible, register_in_browser
-
-WAIT = 15_000
-
-
-def wait_until(page, script, timeout_ms=WAIT):
-    """Poll ``script`` with page.evaluate (wait_for_function would need eval, which our
-    Content-Security-Policy forbids)."""
-    for _ in range(timeout_ms // 100):
-        if page.evaluate(script):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"never true: {script}")
-
-
-def wait_for_service_worker(page):
-    """The service worker controls the page and has the personal pages for offline use."""
-    wait_until(page, "navigator.serviceWorker.controller !== null")
-    wait_until(page, "caches.open('journal-pages').then((c) => c.match('/entries/new')).then(Boolean)")
-
-
-def sync_status(page):
-    return page.locator("[data-sync-text]")
-
-
-def entries_in_db():
-    db.session.expire_all()
-    return db.session.scalars(sa.select(Entry)).all()
+from tests.browser.conftest import (PHONE, WAIT, assert_accessible, device_text, entries_in_db, register_in_browser,
+                                    sync_status, wait_for_service_worker, wait_until, write_entry)
 
 
 def test_chromium_finds_the_app_installable(live_server, new_context):
@@ -117,14 +89,6 @@ def test_write_offline_then_sync_exactly_once(live_server, new_context):
     assert entry.insights == "Written on the mountain, no signal. Edited in the valley."
     assert entry.version == 2 and len(entry.action_steps) == 1
     assert len(entries_in_db()) == 1
-
-
-def write_entry(page, text, mood="6"):
-    page.get_by_role("link", name="New entry", exact=True).first.click()
-    page.locator("[data-entry-form][data-ready]").wait_for()
-    page.get_by_label("Insights").fill(text)
-    page.get_by_label(mood, exact=True).check()
-    page.get_by_role("button", name="Save entry").click()
 
 
 def test_two_entries_and_an_edit_offline_reach_a_second_device_once_each(live_server, new_context):
@@ -233,11 +197,14 @@ def test_logout_warns_about_unsynced_entries_then_wipes_the_device(live_server, 
 
     # The server answers again: the entry syncs (the journal redraws), nothing is left to lose.
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    account = page.evaluate("document.querySelector('meta[name=\"journal-user\"]').content")
+    assert [n for n in page.evaluate("caches.keys()") if account in n]
     page.get_by_role("button", name=re.compile("^Log out")).click()
     page.wait_for_url(re.compile(r"/login"))
     page.get_by_text("You are logged out.").wait_for()
     assert page.evaluate("indexedDB.databases()") == []
-    assert "journal-pages" not in page.evaluate("caches.keys()")
+    assert [n for n in page.evaluate("caches.keys()") if account in n] == []
+    assert "shared phone" not in device_text(page)
     assert len(entries_in_db()) == 1
 
 
@@ -256,7 +223,7 @@ def test_sync_problems_are_shown_and_nothing_is_dropped(live_server, new_context
     page.get_by_role("button", name="Save entry").click()
     sync_status(page).filter(has_text="1 waiting").wait_for()
     context.set_offline(False)
-    sync_status(page).filter(has_text="Sync problem: an entry needs your attention").wait_for(timeout=WAIT)
+    sync_status(page).filter(has_text="Not saved yet: an entry needs your attention").wait_for(timeout=WAIT)
     card = page.locator("[data-outbox-item]").filter(has_text="Forgot the mood.")
     card.get_by_text("Needs your attention").wait_for()
     assert_accessible(page, "journal with a sync problem")
@@ -313,6 +280,7 @@ def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context,
     page.get_by_label("Email").fill(patient.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
     on_device = f"import('/static/js/db.js').then((db) => db.get('entries', '{entry.id}')).then(Boolean)"
     wait_until(page, on_device)
 

@@ -1,0 +1,112 @@
+"""What the device keeps for offline use, and for how long."""
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from journal.entries.service import purge_entries
+from journal.extensions import db
+from tests.browser.conftest import (PHONE, SAVED_ANYWHERE, WAIT, entries_in_db, log_in, register_in_browser,
+                                    sync_status, wait_for_service_worker, wait_until, wait_until_forgotten,
+                                    write_entry)
+from tests.factories import create_entry
+
+
+CACHED_URLS = ("caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+               ".then((c) => c.keys())))).then((all) => all.flat().map((r) => r.url))")
+
+
+def test_only_the_pages_offline_use_needs_are_kept(live_server, new_context):
+    base = live_server.url
+    page = new_context(PHONE).new_page()
+    register_in_browser(page, base, "kept@example.org")
+    wait_for_service_worker(page)
+    write_entry(page, "A page that should not be kept.")
+    page.get_by_text("Entry saved.").wait_for()
+    entry_url = page.url
+    page.get_by_role("link", name="Edit").click()
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    for path in ("/trash", "/account", "/?q=kept", "/steps"):
+        page.goto(f"{base}{path}")
+    page.goto(f"{base}/")
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.wait_for_load_state("networkidle")
+
+    cached = page.evaluate(CACHED_URLS)
+    pages = {url.removeprefix(base) for url in cached if not url.startswith(f"{base}/static/")}
+    # (and the worker's note of whose saved pages open offline)
+    assert pages <= {"/", "/entries/new", "/offline", "/manifest.webmanifest", "/device/current-account"}, pages
+    assert entry_url not in cached and f"{entry_url}/edit" not in cached
+    # The journal's cache is this account's, and goes with the next release.
+    account = page.evaluate("document.querySelector('meta[name=\"journal-user\"]').content")
+    version = re.search(r'const VERSION = "([0-9a-f]+)"', page.request.get(f"{base}/sw.js").text()).group(1)
+    assert f"journal-pages-{account}-{version}" in page.evaluate("caches.keys()")
+
+
+def test_an_entry_deleted_for_good_elsewhere_is_not_readable_offline(live_server, new_context):
+    base = live_server.url
+    context = new_context(PHONE)
+    page = context.new_page()
+    register_in_browser(page, base, "let-go@example.org")
+    wait_for_service_worker(page)
+    write_entry(page, "Words I will let go of for good.")
+    page.get_by_text("Entry saved.").wait_for()
+    entry_url = page.url
+    page.get_by_role("link", name="Journal", exact=True).click()
+    wait_until(page, f"({SAVED_ANYWHERE})('/').then((html) => html.includes('let go of'))")
+
+    # Deleted for good on another device: this phone hears it from the changes feed.
+    [entry] = entries_in_db()
+    entry.deleted_at = entry.written_at
+    purge_entries([entry])
+    db.session.commit()
+    page.goto(f"{base}/steps")
+    wait_until_forgotten(page, "let go of for good")
+
+    context.set_offline(True)
+    for url in (entry_url, f"{base}/"):
+        page.goto(url)
+        page.locator("main").wait_for()
+        assert page.get_by_text("let go of for good").count() == 0, url
+
+
+def test_a_cursor_the_server_no_longer_reads_is_dropped_and_the_feed_read_from_the_start(
+        live_server, new_context, make_user):
+    """A release changes the feed's cursor format: cursors made before it get a 400."""
+    base = live_server.url
+    patient = make_user()
+    create_entry(patient, insights="Already on the phone.")
+    context = new_context(PHONE)
+    page = context.new_page()
+    sent = []
+    release = {"done": False, "cursors": set()}
+
+    def feed(route):
+        since = parse_qs(urlsplit(route.request.url).query).get("since", [""])[0]
+        sent.append(since)
+        if release["done"] and since and since not in release["cursors"]:
+            route.fulfill(status=400, json={"error": "That request could not be understood", "status": 400,
+                                            "message": "That since cursor is not valid; start again without it."})
+            return
+        response = route.fetch()
+        if release["done"]:
+            release["cursors"].add(response.json()["next"])
+        route.fulfill(response=response)
+
+    context.route(re.compile(r".*/api/v1/entries\?.*"), feed)
+    log_in(page, base, patient.email)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    wait_until(page, f"{ON_DEVICE}.then((texts) => texts.includes('Already on the phone.'))")
+    page.reload()
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.wait_for_load_state("networkidle")
+    assert [since for since in sent if since], "the phone pulls with its cursor"
+
+    release["done"] = True
+    create_entry(patient, insights="Written after the release.")
+    page.goto(f"{base}/steps")
+    wait_until(page, f"{ON_DEVICE}.then((texts) => texts.includes('Written after the release.'))")
+    assert "Already on the phone." in page.evaluate(ON_DEVICE)
+
+
+#: The insights of the entries this device keeps for offline reading.
+ON_DEVICE = ("import('/static/js/db.js').then((db) => db.cachedEntries())"
+             ".then((entries) => entries.map((e) => e.insights))")
