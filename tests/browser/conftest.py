@@ -26,6 +26,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PASSWORD = "a quiet walk by the river"
 #: How long a sync may take to settle (milliseconds).
 WAIT = 15_000
+#: The page's own db.js module (the URL it loaded, with its content hash), so a test reads
+#: the same module instance, and the same account, as the page.
+DB_MODULE = ("import(performance.getEntriesByType('resource').map((entry) => entry.name)"
+             ".find((name) => name.includes('/static/js/db.js')))")
 
 
 class LiveServer:

@@ -4,7 +4,7 @@ import uuid
 
 from journal.entries.models import Entry
 from journal.extensions import db
-from tests.browser.conftest import (PHONE, WAIT, assert_accessible, device_text, entries_in_db, register_in_browser,
+from tests.browser.conftest import (DB_MODULE, PHONE, WAIT, assert_accessible, device_text, entries_in_db, register_in_browser,
                                     sync_status, wait_for_service_worker, wait_until, write_entry)
 
 
@@ -281,7 +281,7 @@ def test_an_entry_deleted_for_good_leaves_every_device(live_server, new_context,
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
-    on_device = f"import('/static/js/db.js').then((db) => db.get('entries', '{entry.id}')).then(Boolean)"
+    on_device = f"{DB_MODULE}.then((db) => db.get('entries', '{entry.id}')).then(Boolean)"
     wait_until(page, on_device)
 
     entry.deleted_at = entry.written_at

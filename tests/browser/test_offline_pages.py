@@ -2,9 +2,9 @@
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from journal.entries.service import purge_entries
+from journal.entries.writes import purge_entries
 from journal.extensions import db
-from tests.browser.conftest import (PHONE, SAVED_ANYWHERE, WAIT, entries_in_db, log_in, register_in_browser,
+from tests.browser.conftest import (DB_MODULE, PHONE, SAVED_ANYWHERE, WAIT, entries_in_db, log_in, register_in_browser,
                                     sync_status, wait_for_service_worker, wait_until, wait_until_forgotten,
                                     write_entry)
 from tests.factories import create_entry
@@ -56,7 +56,7 @@ def test_an_entry_deleted_for_good_elsewhere_is_not_readable_offline(live_server
     # Deleted for good on another device: this phone hears it from the changes feed.
     [entry] = entries_in_db()
     entry.deleted_at = entry.written_at
-    purge_entries([entry])
+    purge_entries(entry.owner_id, [entry])
     db.session.commit()
     page.goto(f"{base}/steps")
     wait_until_forgotten(page, "let go of for good")
@@ -108,5 +108,5 @@ def test_a_cursor_the_server_no_longer_reads_is_dropped_and_the_feed_read_from_t
 
 
 #: The insights of the entries this device keeps for offline reading.
-ON_DEVICE = ("import('/static/js/db.js').then((db) => db.cachedEntries())"
+ON_DEVICE = (f"{DB_MODULE}.then((db) => db.cachedEntries())"
              ".then((entries) => entries.map((e) => e.insights))")
