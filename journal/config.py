@@ -10,6 +10,9 @@ from flask import Flask
 ENVIRONMENT_VARIABLES = {
     "JOURNAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "JOURNAL_SECRET_KEY": "SECRET_KEY",
+    "JOURNAL_IDLE_MINUTES_PATIENT": "LOGIN_IDLE_MINUTES_PATIENT",
+    "JOURNAL_IDLE_MINUTES_THERAPIST": "LOGIN_IDLE_MINUTES_THERAPIST",
+    "JOURNAL_REMEMBER_DAYS": "REMEMBER_DAYS",
 }
 
 DEFAULT_CRISIS_RESOURCES = [
@@ -46,6 +49,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         TRASH_RETENTION_DAYS=30,
         ENTRIES_PER_PAGE=20,
         PASSWORD_HASH_PARAMS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+        # Automatic logoff after this long without a request from the person (README).
+        LOGIN_IDLE_MINUTES_PATIENT=12 * 60,
+        LOGIN_IDLE_MINUTES_THERAPIST=30,
+        #: "Keep me logged in" lasts this many days (at most 30, whatever is set).
+        REMEMBER_DAYS=30,
+        #: Even a busy login ends after this many days: log in again with the password.
+        LOGIN_MAX_DAYS=30,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

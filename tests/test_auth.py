@@ -90,18 +90,25 @@ def test_login_is_case_insensitive_and_logout_requires_post(client, patient):
     assert client.get("/").status_code == 302
 
 
-def test_remember_me_sets_a_long_lived_httponly_cookie(client, patient):
+def test_remember_me_sets_an_httponly_cookie_for_at_most_30_days(client, patient):
+    from datetime import timedelta
+    from email.utils import parsedate_to_datetime
+
+    from journal.timeutil import utcnow
+
     response = client.login(patient.email, remember="y")
     cookies = response.headers.getlist("Set-Cookie")
-    remember = [c for c in cookies if c.startswith("remember_token=")]
+    remember = [c for c in cookies if c.startswith("journal_remember=")]
     assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
+    expires = parsedate_to_datetime(remember[0].split("Expires=")[1].split(";")[0])
+    assert timedelta(days=29) < expires - utcnow() <= timedelta(days=30)
     session = [c for c in cookies if c.startswith("session=")]
     assert "HttpOnly" in session[0] and "SameSite=Lax" in session[0]
 
 
 def test_login_without_remember_sets_no_remember_cookie(client, patient):
     response = client.login(patient.email)
-    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith(("remember_token=", "journal_remember="))]
 
 
 def test_next_parameter_only_redirects_within_the_site(client, patient):

@@ -101,6 +101,9 @@ ROUTES: dict[str, Route] = {
     "auth.register": Route("GET", lambda w: "/register", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.logout": Route("POST", lambda w: "/logout", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    # Someone else's login (or none): 404 whoever asks.
+    "logins.end": Route("POST", lambda w: f"/account/logins/{w['foreign_login'].id}/end", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
+    "logins.end_others": Route("POST", lambda w: "/account/logins/end-others", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "privacy.export": Route("GET", lambda w: "/account/export", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "privacy.delete": Route("GET", lambda w: "/account/delete", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "entries.index": Route("GET", lambda w: "/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 302}),
@@ -188,7 +191,18 @@ def world(make_user):
         OWNER: owner, OTHER: make_user(PATIENT), THERAPIST_ROLE: make_user(THERAPIST),
         "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
     }
-    return {**world, **care_team_world(world, make_user)}
+    return {**world, **care_team_world(world, make_user), "foreign_login": foreign_login(make_user)}
+
+
+def foreign_login(make_user):
+    """A live login of a user outside this world: nobody in it may end it."""
+    from journal.logins.models import LoginSession
+
+    stranger = make_user(PATIENT)
+    login = LoginSession(user_id=stranger.id, token_hash="0" * 64, device="Firefox on Linux")
+    db.session.add(login)
+    db.session.commit()
+    return login
 
 
 def test_every_route_is_in_the_table(app):

@@ -1,10 +1,9 @@
 """Register, log in, log out, account settings."""
-import uuid
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from journal.auth import bp
 from journal.auth.forms import AccountForm, LoginForm, RegisterForm
@@ -12,18 +11,11 @@ from journal.auth.models import User
 from journal.auth.passwords import hash_password, verify_password
 from journal.auth.throttle import WINDOW, clear_failures, login_paused, record_failure
 from journal.extensions import db, login_manager
+from journal.logins.service import current_login, end_current_login, live_logins, start_login
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
 LOGIN_PAUSED = (f"Too many tries for this email address. Wait {WINDOW.seconds // 60} minutes, "
                 "then try again.")
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
-        return None
 
 
 @login_manager.unauthorized_handler
@@ -58,8 +50,9 @@ def register():
         user = User(email=form.email.data, display_name=form.display_name.data.strip(),
                     password_hash=hash_password(form.password.data), timezone=form.timezone.data)
         db.session.add(user)
+        db.session.flush()
+        start_login(user, remember=False)
         db.session.commit()
-        login_user(user)
         flash("Welcome. Your journal is private: only you can read it.", "success")
         return redirect(url_for("entries.index"))
     return render_template("auth/register.html", form=form), 200 if request.method == "GET" else 400
@@ -78,7 +71,8 @@ def login():
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
         if verify_password(user.password_hash if user else None, form.password.data):
             clear_failures(form.email.data)
-            login_user(user, remember=form.remember.data)
+            start_login(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         record_failure(form.email.data)
         form.password.errors.append(GENERIC_LOGIN_ERROR)
@@ -88,8 +82,13 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out (a CSRF-checked POST, so a link elsewhere cannot log you out)."""
+    """Log out (a CSRF-checked POST, so a link elsewhere cannot log you out).
+
+    The login ends on the server, so copies of this browser's cookies stop working too.
+    """
+    end_current_login("logged-out")
     logout_user()
+    db.session.commit()
     flash("You are logged out.", "info")
     response = redirect(url_for("auth.login"))
     # Shared phones: the browser drops this site's caches, IndexedDB and service
@@ -109,4 +108,6 @@ def account():
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 200 if request.method == "GET" else 400
+    return render_template("auth/account.html", form=form, logins=live_logins(current_user),
+                           this_login=current_login()), \
+        200 if request.method == "GET" else 400

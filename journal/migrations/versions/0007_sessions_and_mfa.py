@@ -1,0 +1,34 @@
+"""server-side logins (sessions), password resets, second factors, security events, rate limits
+
+Revision ID: 0007_sessions_and_mfa
+Revises: 0005_login_throttle
+Create Date: 2026-11-26
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0007_sessions_and_mfa"
+down_revision = "0005_login_throttle"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "login_sessions",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False, unique=True),
+        sa.Column("remember_hash", sa.String(length=64), nullable=True),
+        sa.Column("remember_until", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("device", sa.String(length=80), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("ended_reason", sa.String(length=32), nullable=True))
+    op.create_index("ix_login_sessions_user_ended", "login_sessions", ["user_id", "ended_at"])
+
+
+def downgrade():
+    op.drop_index("ix_login_sessions_user_ended", table_name="login_sessions")
+    op.drop_table("login_sessions")
