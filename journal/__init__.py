@@ -1,5 +1,6 @@
 """Integration Journal: an offline-capable journal for psychedelic integration."""
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -12,9 +13,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: a table of contents of the register_* steps below."""
+    # Mental-health data: files this process creates (database, -wal, -shm, mail,
+    # keys) are readable by this user only, whoever starts the app.
+    os.umask(0o077)
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=os.environ.get("JOURNAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -80,7 +84,7 @@ def register_commands(app: Flask) -> None:
 
 
 def quiet_request_logging() -> None:
-    """Query strings carry search terms from private entries: keep them out of logs."""
-    from journal.web import RedactQueryStrings
+    """Query strings, invitation codes and reset tokens stay out of the development server's log."""
+    from journal.access_log import RedactSecrets
 
-    logging.getLogger("werkzeug").addFilter(RedactQueryStrings())
+    logging.getLogger("werkzeug").addFilter(RedactSecrets())

@@ -33,7 +33,9 @@ DEFAULT_CRISIS_RESOURCES = [
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in order: defaults → instance file → environment → tests."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    # An instance folder made by an older version (or by hand) is closed up too.
+    _owner_only(Path(app.instance_path), 0o700)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "journal.sqlite"),
         # Database errors must not carry entry text into logs.
@@ -71,6 +73,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """chmod when this user owns the path; someone else's file is theirs to fix."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
 
 
 def instance_secret_key(instance: Path) -> str:
