@@ -143,3 +143,74 @@ def test_device_names_are_short_and_approximate():
     assert describe_device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
                            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1") == "Safari on iPhone"
     assert describe_device(None) == "Unknown device" and describe_device("curl/8.0") == "Unknown device"
+
+
+# Automatic logoff -------------------------------------------------------------------------
+
+def idle_for(user, minutes: float) -> None:
+    db.session.execute(sa.update(LoginSession).where(LoginSession.user_id == user.id)
+                       .values(last_seen_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def last_seen(user):
+    return logins_of(user)[0].last_seen_at
+
+
+def test_therapist_is_logged_out_after_30_idle_minutes_with_a_message(app, therapist):
+    client = app.test_client()
+    client.login(therapist.email)
+    idle_for(therapist, 29)
+    assert client.get("/therapist/").status_code == 200
+    idle_for(therapist, 31)
+    response = client.get("/therapist/", follow_redirects=True)
+    assert response.request.path == "/login"
+    assert "logged out after 30 minutes without activity" in response.get_data(as_text=True)
+    assert logins_of(therapist)[0].ended_reason == "idle"
+    idle_for(therapist, 0)  # the login stays ended: activity cannot revive it
+    assert client.get("/therapist/").status_code == 302
+
+
+def test_patients_get_a_longer_idle_limit(app, patient, patient_client):
+    idle_for(patient, 31)
+    assert patient_client.get("/").status_code == 200
+    idle_for(patient, 12 * 60 + 1)
+    assert patient_client.get("/").status_code == 302
+
+
+def test_idle_limits_come_from_the_environment(monkeypatch, database, tmp_path):
+    from journal import create_app
+
+    monkeypatch.setenv("JOURNAL_IDLE_MINUTES_THERAPIST", "15")
+    monkeypatch.setenv("JOURNAL_IDLE_MINUTES_PATIENT", "120")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database(tmp_path), "SECRET_KEY": "x"})
+    assert app.config["LOGIN_IDLE_MINUTES_THERAPIST"] == "15"
+    assert app.config["LOGIN_IDLE_MINUTES_PATIENT"] == "120"
+
+
+def test_background_sync_does_not_keep_an_idle_login_alive(app, patient, patient_client):
+    api = SyncApi(patient_client)
+    idle_for(patient, 10)
+    before = last_seen(patient)
+    assert api.put(new_id(), ENTRY).status_code == 201
+    assert api.changes(since=None).status_code == 200
+    assert patient_client.get("/api/v1/session").status_code == 200
+    assert patient_client.get("/entries/new", headers={"X-Journal-Background": "1"}).status_code == 200
+    assert last_seen(patient) == before
+    patient_client.get("/")
+    assert last_seen(patient) > before
+
+
+def test_an_idle_logoff_answers_the_api_with_401_json_so_the_outbox_waits(app, patient, patient_client):
+    api = SyncApi(patient_client)
+    idle_for(patient, 12 * 60 + 1)
+    write = api.put(new_id(), ENTRY)
+    assert write.status_code == 401 and write.is_json  # the outbox keeps the entry until a new login
+    assert patient_client.get("/api/v1/session").status_code == 401
+
+
+def test_remember_me_does_not_outlast_the_idle_limit(app, client, therapist):
+    client.login(therapist.email, remember="y")
+    remember = cookies_of(client)["journal_remember"]
+    idle_for(therapist, 31)
+    assert device_with(app, {"journal_remember": remember}).get("/therapist/").status_code == 302

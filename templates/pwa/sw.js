@@ -43,7 +43,10 @@ async function cachePersonalPages() {
   const cache = await caches.open(PAGES_CACHE);
   await Promise.all(PERSONAL.map(async (url) => {
     try {
-      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      // Marked as background: refreshing the offline copy must not keep an idle login alive.
+      const response = await fetch(url, {
+        credentials: 'same-origin', cache: 'no-store', headers: { 'X-Journal-Background': '1' },
+      });
       if (storable(response)) await cache.put(url, response);
     } catch (error) {
       // Offline or logged out: the pages are cached on the next visit instead.
