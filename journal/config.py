@@ -13,6 +13,9 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_IDLE_MINUTES_PATIENT": "LOGIN_IDLE_MINUTES_PATIENT",
     "JOURNAL_IDLE_MINUTES_THERAPIST": "LOGIN_IDLE_MINUTES_THERAPIST",
     "JOURNAL_REMEMBER_DAYS": "REMEMBER_DAYS",
+    "JOURNAL_SMTP_URL": "SMTP_URL",
+    "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
+    "JOURNAL_MAIL_FROM": "MAIL_FROM",
 }
 
 DEFAULT_CRISIS_RESOURCES = [
@@ -58,6 +61,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_DAYS=30,
         #: Even a busy login ends after this many days: log in again with the password.
         LOGIN_MAX_DAYS=30,
+        # Mail: with no SMTP_URL, mails are written to MAIL_DIR (default instance/mail/).
+        SMTP_URL=None,
+        SMTP_STARTTLS=False,
+        MAIL_FROM="Integration Journal <no-reply@localhost>",
+        MAIL_DIR=None,
+        PASSWORD_RESET_MINUTES=60,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

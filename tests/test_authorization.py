@@ -26,7 +26,8 @@ ROLES = [ANON, OWNER, OTHER, THERAPIST_ROLE, *LINKED_THERAPISTS]
 LOGIN = "login"  # anonymous visitors are redirected to the login page
 
 #: Endpoints anyone may use, logged in or not, with the status each method gets.
-PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.register"}
+PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.register", "auth.forgot_password",
+          "auth.reset_link", "auth.new_password"}
 
 
 @dataclass
@@ -101,6 +102,11 @@ ROUTES: dict[str, Route] = {
     "auth.register": Route("GET", lambda w: "/register", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.logout": Route("POST", lambda w: "/logout", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "auth.change_password": Route("GET", lambda w: "/account/password", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "auth.forgot_password": Route("GET", lambda w: "/password/forgot", EVERYONE_200),
+    # A made-up reset link, and the new-password page without one: 400 for everybody.
+    "auth.reset_link": Route("GET", lambda w: "/password/reset/made-up", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    "auth.new_password": Route("GET", lambda w: "/password/new", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
     # Someone else's login (or none): 404 whoever asks.
     "logins.end": Route("POST", lambda w: f"/account/logins/{w['foreign_login'].id}/end", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
     "logins.end_others": Route("POST", lambda w: "/account/logins/end-others", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from journal.auth import routes  # noqa: E402,F401
+from journal.auth import password_routes, routes  # noqa: E402,F401

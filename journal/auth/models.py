@@ -53,3 +53,20 @@ class FailedLogin(db.Model):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     email_hash: Mapped[str] = mapped_column(sa.String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(db.Model):
+    """A "forgot my password" link: single use, valid for an hour.
+
+    Only the token's SHA-256 digest is stored; the token itself exists in one mail.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set once, by the conditional UPDATE that spends the link.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,8 +27,19 @@ def upgrade():
         sa.Column("ended_at", sa.DateTime(), nullable=True),
         sa.Column("ended_reason", sa.String(length=32), nullable=True))
     op.create_index("ix_login_sessions_user_ended", "login_sessions", ["user_id", "ended_at"])
+    op.create_table(
+        "password_resets",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_password_resets_user_id", "password_resets", ["user_id"])
 
 
 def downgrade():
+    op.drop_index("ix_password_resets_user_id", table_name="password_resets")
+    op.drop_table("password_resets")
     op.drop_index("ix_login_sessions_user_ended", table_name="login_sessions")
     op.drop_table("login_sessions")
