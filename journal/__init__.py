@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from journal import database
+    from journal import database, throttle
     from journal.api.access import api_login_check
     from journal.extensions import csrf, db, login_manager, migrate
     from journal.logins import hooks as login_hooks
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     # First of all hooks: every request is checked against its server-side login.
     login_hooks.init_app(app)
+    throttle.init_app(app)
     # Before the CSRF check, so a logged-out API write is told 401, not "bad token".
     app.before_request(api_login_check)
     csrf.init_app(app)

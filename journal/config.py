@@ -16,6 +16,8 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_SMTP_URL": "SMTP_URL",
     "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
     "JOURNAL_MAIL_FROM": "MAIL_FROM",
+    "JOURNAL_REDIS_URL": "REDIS_URL",
+    "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
 }
 
 DEFAULT_CRISIS_RESOURCES = [
@@ -67,6 +69,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAIL_FROM="Integration Journal <no-reply@localhost>",
         MAIL_DIR=None,
         PASSWORD_RESET_MINUTES=60,
+        # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
+        REDIS_URL=None,
+        PROXY_HOPS=0,
+        LOGIN_LIMITS_PER_ADDRESS="30 per 15 minutes;200 per day",
+        LOGIN_LIMITS_PER_ACCOUNT="5 per minute;10 per 15 minutes;20 per hour;50 per day",
+        LOGIN_LIMITS_PER_DEVICE="10 per 15 minutes;50 per day",
+        REGISTER_LIMITS="10 per hour;50 per day",
+        RESET_LIMITS_PER_ADDRESS="5 per 15 minutes;20 per day",
+        RESET_LIMITS_PER_EMAIL="3 per hour;6 per day",
+        RATELIMIT_HEADERS_ENABLED=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -40,21 +40,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class FailedLogin(db.Model):
-    """A failed log-in for an email address, counted to slow down password guessing.
-
-    The address is stored only as a hash: it may belong to nobody, or to someone
-    who mistyped it. Kept in the database so the limit holds across app processes.
-    """
-
-    __tablename__ = "failed_logins"
-    __table_args__ = (sa.Index("ix_failed_logins_email_time", "email_hash", "attempted_at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    email_hash: Mapped[str] = mapped_column(sa.String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class PasswordReset(db.Model):
     """A "forgot my password" link: single use, valid for an hour.
 

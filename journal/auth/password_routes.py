@@ -1,5 +1,5 @@
 """Change my password; reset a forgotten one by mail."""
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from journal import mail
@@ -7,7 +7,8 @@ from journal.auth import bp
 from journal.auth.forms import ChangePasswordForm, ForgotPasswordForm, NewPasswordForm
 from journal.auth.passwords import hash_password, verify_password
 from journal.auth.reset import reset_mail, spend_reset, user_for_reset
-from journal.extensions import db
+from journal.auth.throttle import Throttled, clear_account, charge_reset_request
+from journal.extensions import db, limiter
 from journal.logins.service import current_login, end_current_login, end_logins
 
 RESET_KEY = "reset_token"
@@ -35,11 +36,20 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMITS_PER_ADDRESS"], methods=["POST"])
 def forgot_password():
-    """Ask for a reset link; the answer never says whether the address has an account."""
+    """Ask for a reset link; the answer never says whether the address has an account.
+
+    Past the per-address limit no more mail goes out, with the same answer, so a
+    mailbox cannot be flooded and the answer still tells nothing.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        message = reset_mail(form.email.data)
+        try:
+            charge_reset_request(form.email.data)
+            message = reset_mail(form.email.data)
+        except Throttled:
+            message = None
         db.session.commit()
         if message is not None:
             mail.send_soon(message)
@@ -73,6 +83,7 @@ def new_password():
         abort(400, LINK_UNUSABLE)
     form = NewPasswordForm(email=user.email)
     if form.validate_on_submit():
+        clear_account(user.email)  # before any write: the counters use their own connection
         if spend_reset(token) is None:
             abort(400, LINK_UNUSABLE)
         user.password_hash = hash_password(form.password.data)

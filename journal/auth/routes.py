@@ -2,20 +2,21 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from journal.auth import bp
 from journal.auth.forms import AccountForm, LoginForm, RegisterForm
 from journal.auth.models import User
 from journal.auth.passwords import hash_password, verify_password
-from journal.auth.throttle import WINDOW, clear_failures, login_paused, record_failure
-from journal.extensions import db, login_manager
+from journal.auth.throttle import (Throttled, charge_attempt, login_completed, password_accepted,
+                                   remember_device)
+from journal.extensions import db, limiter, login_manager
 from journal.logins.service import current_login, end_current_login, live_logins, start_login
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
-LOGIN_PAUSED = (f"Too many tries for this email address. Wait {WINDOW.seconds // 60} minutes, "
-                "then try again.")
+LOGIN_PAUSED = ("Too many tries. Wait {wait}, then try again — or reset your password, "
+                "which lifts the wait.")
 
 
 @login_manager.unauthorized_handler
@@ -41,6 +42,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMITS"], methods=["POST"])
 def register():
     """Create a patient account and log in."""
     if current_user.is_authenticated:
@@ -65,16 +67,20 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        if login_paused(form.email.data):
-            form.password.errors.append(LOGIN_PAUSED)
-            return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.email == form.email.data))
+        try:
+            charge_attempt(form.email.data, user.id if user else None)
+        except Throttled as wait:
+            form.password.errors.append(LOGIN_PAUSED.format(wait=wait.in_words))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         if verify_password(user.password_hash if user else None, form.password.data):
-            clear_failures(form.email.data)
+            password_accepted()
+            login_completed(form.email.data, user.id)
             start_login(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
-        record_failure(form.email.data)
+            response = redirect(safe_next(request.args.get("next")) or home_for(user))
+            remember_device(response, user.id)
+            return response
         form.password.errors.append(GENERIC_LOGIN_ERROR)
     status = 200 if request.method == "GET" else 400
     return render_template("auth/login.html", form=form), status

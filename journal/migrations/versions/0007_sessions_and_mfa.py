@@ -36,9 +36,26 @@ def upgrade():
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("used_at", sa.DateTime(), nullable=True))
     op.create_index("ix_password_resets_user_id", "password_resets", ["user_id"])
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.String(length=255), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False))
+    op.create_index("ix_rate_limit_counters_expires_at", "rate_limit_counters", ["expires_at"])
+    # Replaced by the rate-limit counters (per account, per address, per known device).
+    op.drop_index("ix_failed_logins_email_time", table_name="failed_logins")
+    op.drop_table("failed_logins")
 
 
 def downgrade():
+    op.create_table(
+        "failed_logins",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(), nullable=False))
+    op.create_index("ix_failed_logins_email_time", "failed_logins", ["email_hash", "attempted_at"])
+    op.drop_index("ix_rate_limit_counters_expires_at", table_name="rate_limit_counters")
+    op.drop_table("rate_limit_counters")
     op.drop_index("ix_password_resets_user_id", table_name="password_resets")
     op.drop_table("password_resets")
     op.drop_index("ix_login_sessions_user_ended", table_name="login_sessions")
