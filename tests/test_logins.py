@@ -4,7 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from journal.extensions import db
-from journal.logins.devices import describe_device
+from journal.user_agents import describe_device
 from journal.logins.models import LoginSession
 from journal.timeutil import utcnow
 from tests.conftest import PASSWORD

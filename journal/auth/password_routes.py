@@ -10,6 +10,7 @@ from journal.auth.reset import reset_mail, spend_reset, user_for_reset
 from journal.auth.throttle import Throttled, clear_account, charge_reset_request
 from journal.extensions import db, limiter
 from journal.logins.service import current_login, end_current_login, end_logins
+from journal.security_log.service import record
 
 RESET_KEY = "reset_token"
 LINK_SENT = ("If an account uses that address, we have sent it a link to choose a new password. "
@@ -29,6 +30,7 @@ def change_password():
         else:
             current_user.password_hash = hash_password(form.password.data)
             end_logins(current_user, "password-changed", keep=current_login())
+            record(current_user.id, "password-changed")
             db.session.commit()
             flash("Password changed. Every other device has been logged out.", "success")
             return redirect(url_for("auth.account"))
@@ -89,6 +91,7 @@ def new_password():
         user.password_hash = hash_password(form.password.data)
         end_logins(user, "password-reset")
         end_current_login("password-reset")
+        record(user.id, "password-reset")
         logout_user()
         session.pop(RESET_KEY, None)
         db.session.commit()

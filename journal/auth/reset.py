@@ -14,6 +14,7 @@ from flask import current_app, url_for
 from journal import mail
 from journal.auth.models import PasswordReset, User
 from journal.extensions import db
+from journal.security_log.service import record
 from journal.timeutil import utcnow
 
 
@@ -30,6 +31,7 @@ def reset_mail(email: str) -> EmailMessage | None:
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
     db.session.add(PasswordReset(user_id=user.id, token_hash=_digest(token),
                                  expires_at=utcnow() + timedelta(minutes=minutes)))
+    record(user.id, "reset-requested")
     link = url_for("auth.reset_link", token=token, _external=True)
     return mail.compose(user.email, "Reset your Integration Journal password", (
         f"Hello {user.display_name},\n\n"

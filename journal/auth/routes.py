@@ -13,6 +13,7 @@ from journal.auth.throttle import (Throttled, charge_attempt, login_completed, p
                                    remember_device)
 from journal.extensions import db, limiter, login_manager
 from journal.logins.service import current_login, end_current_login, live_logins, start_login
+from journal.security_log.service import recent_events, record
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
 LOGIN_PAUSED = ("Too many tries. Wait {wait}, then try again — or reset your password, "
@@ -77,10 +78,14 @@ def login():
             password_accepted()
             login_completed(form.email.data, user.id)
             start_login(user, remember=form.remember.data)
+            record(user.id, "login")
             db.session.commit()
             response = redirect(safe_next(request.args.get("next")) or home_for(user))
             remember_device(response, user.id)
             return response
+        if user is not None:
+            record(user.id, "login-failed")
+            db.session.commit()
         form.password.errors.append(GENERIC_LOGIN_ERROR)
     status = 200 if request.method == "GET" else 400
     return render_template("auth/login.html", form=form), status
@@ -92,7 +97,9 @@ def logout():
 
     The login ends on the server, so copies of this browser's cookies stop working too.
     """
-    end_current_login("logged-out")
+    login = end_current_login("logged-out")
+    if login is not None:
+        record(login.user_id, "logout")
     logout_user()
     db.session.commit()
     flash("You are logged out.", "info")
@@ -115,5 +122,5 @@ def account():
         flash("Saved.", "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, logins=live_logins(current_user),
-                           this_login=current_login()), \
+                           this_login=current_login(), events=recent_events(current_user.id)), \
         200 if request.method == "GET" else 400

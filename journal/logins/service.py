@@ -21,8 +21,9 @@ from flask_login import login_user
 
 from journal.auth.models import User
 from journal.extensions import db
-from journal.logins.devices import describe_device
+from journal.user_agents import describe_device
 from journal.logins.models import LoginSession
+from journal.security_log.service import record
 from journal.timeutil import utcnow
 
 TOKEN_KEY = "login_token"
@@ -113,7 +114,8 @@ def _login_from_session_token(now) -> LoginSession | None:
         return login
     if login.ended_at is None:
         login.end(reason)
-        g.ended_login = login
+        if reason == "idle":
+            record(login.user_id, "idle-logoff", detail=login.device)
         g.login_written = True
     _forget_browser_login()
     if reason == "idle" and request.method == "GET" and not request.path.startswith("/api/"):

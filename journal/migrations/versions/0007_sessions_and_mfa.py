@@ -37,6 +37,15 @@ def upgrade():
         sa.Column("used_at", sa.DateTime(), nullable=True))
     op.create_index("ix_password_resets_user_id", "password_resets", ["user_id"])
     op.create_table(
+        "security_events",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("device", sa.String(length=80), nullable=False),
+        sa.Column("detail", sa.String(length=120), nullable=True))
+    op.create_index("ix_security_events_user_at", "security_events", ["user_id", "at"])
+    op.create_table(
         "rate_limit_counters",
         sa.Column("key", sa.String(length=255), primary_key=True),
         sa.Column("count", sa.Integer(), nullable=False),
@@ -54,6 +63,8 @@ def downgrade():
         sa.Column("email_hash", sa.String(length=64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(), nullable=False))
     op.create_index("ix_failed_logins_email_time", "failed_logins", ["email_hash", "attempted_at"])
+    op.drop_index("ix_security_events_user_at", table_name="security_events")
+    op.drop_table("security_events")
     op.drop_index("ix_rate_limit_counters_expires_at", table_name="rate_limit_counters")
     op.drop_table("rate_limit_counters")
     op.drop_index("ix_password_resets_user_id", table_name="password_resets")
