@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     from journal.api.access import api_login_check
     from journal.extensions import csrf, db, login_manager, migrate
     from journal.logins import hooks as login_hooks
+    from journal.mfa import enforce as second_factor_rule
 
     db.init_app(app)
     database.configure_engine(app)
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     # First of all hooks: every request is checked against its server-side login.
     login_hooks.init_app(app)
     throttle.init_app(app)
+    second_factor_rule.init_app(app)
     # Before the CSRF check, so a logged-out API write is told 401, not "bad token".
     app.before_request(api_login_check)
     csrf.init_app(app)
@@ -61,12 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from journal.health import bp as health_bp
     from journal.help import bp as help_bp
     from journal.logins import bp as logins_bp
+    from journal.mfa import bp as mfa_bp
     from journal.privacy import bp as privacy_bp
     from journal.pwa import bp as pwa_bp
     from journal.steps import bp as steps_bp
     from journal.therapist import bp as therapist_bp
 
-    for bp in (auth_bp, logins_bp, privacy_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
+    for bp in (auth_bp, logins_bp, mfa_bp, privacy_bp, dosing_bp, entries_bp, steps_bp, help_bp, health_bp, pwa_bp, api_bp):
         app.register_blueprint(bp)
     for bp in (care_bp, therapist_bp):
         app.register_blueprint(bp)

@@ -18,6 +18,9 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_MAIL_FROM": "MAIL_FROM",
     "JOURNAL_REDIS_URL": "REDIS_URL",
     "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
+    "JOURNAL_THERAPIST_MFA": "THERAPIST_MFA",
+    "JOURNAL_WEBAUTHN_RP_ID": "WEBAUTHN_RP_ID",
+    "JOURNAL_WEBAUTHN_ORIGIN": "WEBAUTHN_ORIGIN",
 }
 
 DEFAULT_CRISIS_RESOURCES = [
@@ -79,6 +82,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         RESET_LIMITS_PER_ADDRESS="5 per 15 minutes;20 per day",
         RESET_LIMITS_PER_EMAIL="3 per hour;6 per day",
         RATELIMIT_HEADERS_ENABLED=False,
+        # "required": therapists set up a second factor before anything else; "optional".
+        THERAPIST_MFA="required",
+        # Passkeys are bound to this host name and origin; by default the request's own.
+        WEBAUTHN_RP_ID=None,
+        WEBAUTHN_ORIGIN=None,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

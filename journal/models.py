@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from journal.auth.models import PasswordReset, User  # noqa: F401
 from journal.logins.models import LoginSession  # noqa: F401
+from journal.mfa.models import Passkey, RecoveryCode, TotpCredential, WebAuthnChallenge  # noqa: F401
 from journal.security_log.models import SecurityEvent  # noqa: F401
 from journal.throttle.models import RateLimitCounter  # noqa: F401
 from journal.dosing.models import DosingSession  # noqa: F401

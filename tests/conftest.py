@@ -29,6 +29,8 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_PARAMS": FAST_HASH,
+        # Therapist logins in most tests skip the second factor; tests/test_mfa.py checks "required".
+        "THERAPIST_MFA": "optional",
     }
 
 

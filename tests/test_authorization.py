@@ -110,6 +110,19 @@ ROUTES: dict[str, Route] = {
     # Someone else's login (or none): 404 whoever asks.
     "logins.end": Route("POST", lambda w: f"/account/logins/{w['foreign_login'].id}/end", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
     "logins.end_others": Route("POST", lambda w: "/account/logins/end-others", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.settings": Route("GET", lambda w: "/account/security", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "mfa.totp_start": Route("POST", lambda w: "/account/security/totp/start", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.totp_setup": Route("GET", lambda w: "/account/security/totp", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.totp_remove": Route("POST", lambda w: "/account/security/totp/remove", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.recovery_codes": Route("GET", lambda w: "/account/security/recovery-codes", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.passkey_options": Route("POST", lambda w: "/account/security/passkeys/options", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "mfa.passkey_register": Route("POST", lambda w: "/account/security/passkeys", {ANON: LOGIN, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    # Someone else's passkey: 404 whoever asks.
+    "mfa.passkey_remove": Route("POST", lambda w: f"/account/security/passkeys/{w['foreign_login'].id}/remove", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
+    # The second log-in step without a password step first: back to the start, or 400 JSON.
+    "mfa.verify": Route("GET", lambda w: "/login/verify", {ANON: 302, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.passkey_login_options": Route("POST", lambda w: "/login/passkey/options", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    "mfa.passkey_login": Route("POST", lambda w: "/login/passkey", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
     "privacy.export": Route("GET", lambda w: "/account/export", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "privacy.delete": Route("GET", lambda w: "/account/delete", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "entries.index": Route("GET", lambda w: "/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 302}),

@@ -1,18 +1,18 @@
 """Register, log in, log out, account settings."""
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
 from journal.auth import bp
+from journal.auth.completion import complete_login
 from journal.auth.forms import AccountForm, LoginForm, RegisterForm
 from journal.auth.models import User
+from journal.auth.navigation import home_for, safe_next
 from journal.auth.passwords import hash_password, verify_password
-from journal.auth.throttle import (Throttled, charge_attempt, login_completed, password_accepted,
-                                   remember_device)
+from journal.auth.throttle import Throttled, charge_attempt, password_accepted, remember_device
 from journal.extensions import db, limiter, login_manager
 from journal.logins.service import current_login, end_current_login, live_logins, start_login
+from journal.mfa.service import begin_second_step, has_second_factor
 from journal.security_log.service import recent_events, record
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
@@ -26,20 +26,6 @@ def unauthorized():
     if request.path.startswith("/api/"):
         return jsonify(error="Please log in", status=401), 401
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-
-
-def home_for(user: User) -> str:
-    if user.is_therapist:
-        return url_for("therapist.dashboard")
-    return url_for("entries.index")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, so a crafted link cannot send a user elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -76,11 +62,13 @@ def login():
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait.retry_after)}
         if verify_password(user.password_hash if user else None, form.password.data):
             password_accepted()
-            login_completed(form.email.data, user.id)
-            start_login(user, remember=form.remember.data)
-            record(user.id, "login")
+            next_url = safe_next(request.args.get("next"))
+            if has_second_factor(user):
+                begin_second_step(user, remember=form.remember.data, next_url=next_url)
+                return redirect(url_for("mfa.verify"))
+            complete_login(user, remember=form.remember.data)
             db.session.commit()
-            response = redirect(safe_next(request.args.get("next")) or home_for(user))
+            response = redirect(next_url or home_for(user))
             remember_device(response, user.id)
             return response
         if user is not None:

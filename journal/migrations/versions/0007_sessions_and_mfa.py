@@ -46,6 +46,37 @@ def upgrade():
         sa.Column("detail", sa.String(length=120), nullable=True))
     op.create_index("ix_security_events_user_at", "security_events", ["user_id", "at"])
     op.create_table(
+        "totp_credentials",
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
+        sa.Column("last_step", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_recovery_codes_user_id", "recovery_codes", ["user_id"])
+    op.create_table(
+        "passkeys",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("credential_id", sa.LargeBinary(length=1024), nullable=False, unique=True),
+        sa.Column("public_key", sa.LargeBinary(length=2048), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_passkeys_user_id", "passkeys", ["user_id"])
+    op.create_table(
+        "webauthn_challenges",
+        sa.Column("challenge_hash", sa.String(length=64), primary_key=True),
+        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False))
+    op.create_table(
         "rate_limit_counters",
         sa.Column("key", sa.String(length=255), primary_key=True),
         sa.Column("count", sa.Integer(), nullable=False),
@@ -63,6 +94,12 @@ def downgrade():
         sa.Column("email_hash", sa.String(length=64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(), nullable=False))
     op.create_index("ix_failed_logins_email_time", "failed_logins", ["email_hash", "attempted_at"])
+    op.drop_table("webauthn_challenges")
+    op.drop_index("ix_passkeys_user_id", table_name="passkeys")
+    op.drop_table("passkeys")
+    op.drop_index("ix_recovery_codes_user_id", table_name="recovery_codes")
+    op.drop_table("recovery_codes")
+    op.drop_table("totp_credentials")
     op.drop_index("ix_security_events_user_at", table_name="security_events")
     op.drop_table("security_events")
     op.drop_index("ix_rate_limit_counters_expires_at", table_name="rate_limit_counters")
