@@ -196,6 +196,7 @@ def test_background_sync_does_not_keep_an_idle_login_alive(app, patient, patient
     assert api.changes(since=None).status_code == 200
     assert patient_client.get("/api/v1/session").status_code == 200
     assert patient_client.get("/entries/new", headers={"X-Journal-Background": "1"}).status_code == 200
+    assert patient_client.get("/sw.js", headers={"Service-Worker": "script"}).status_code == 200
     assert last_seen(patient) == before
     patient_client.get("/")
     assert last_seen(patient) > before

@@ -47,6 +47,10 @@ def test_totp_enrolment_shows_a_server_drawn_qr_code_and_needs_a_right_code(pati
     assert patient_client.get("/account/security/recovery-codes").location == "/account/security"  # shown once
     stored = db.session.scalars(sa.select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10
+    from journal.security_log.models import SecurityEvent
+
+    events = db.session.scalars(sa.select(SecurityEvent.kind).where(SecurityEvent.user_id == patient.id)).all()
+    assert {"totp-enabled", "recovery-codes-renewed"} <= set(events)
 
 
 def test_login_with_totp_asks_for_the_code_before_anything_opens(app, patient_client, patient):

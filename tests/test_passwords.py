@@ -140,3 +140,15 @@ def test_without_smtp_mail_is_written_to_a_private_file_and_its_path_logged(app,
     assert "/password/reset/" in path.read_text()
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert str(path) in logged and patient.email not in logged and "/password/reset/" not in logged
+
+
+def test_the_reset_link_is_one_unbroken_line_in_the_raw_mail(client, patient, tmp_path, app):
+    app.config.update(SMTP_URL=None, MAIL_DIR=str(tmp_path / "mail"))
+    ask_for_link(client, patient.email)
+    for _ in range(250):
+        if list((tmp_path / "mail").glob("*.eml")):
+            break
+        time.sleep(0.02)
+    raw = next((tmp_path / "mail").glob("*.eml")).read_text()
+    link = re.search(r"http://localhost/password/reset/\S+", raw).group(0)
+    assert client.get(link.replace("http://localhost", "")).status_code == 302

@@ -47,7 +47,7 @@ def test_instance_folder_and_sqlite_files_are_owner_only_even_if_made_open(tmp_p
     ('GET /?q=my+grief HTTP/1.1', "grief"),
     ("GET /care/join/7K4-QP9 HTTP/1.1", "7K4-QP9"),
     ("POST /care/join/7k4qp9?next=/x HTTP/1.1", "7k4qp9"),
-    ("GET /reset/abcDEF123_-xyz HTTP/1.1", "abcDEF123"),
+    ("GET /password/reset/abcDEF123_-xyz HTTP/1.1", "abcDEF123"),
     ("GET /login?next=%2Fcare%2Fjoin%2F7K4-QP9 HTTP/1.1", "7K4"),
 ])
 def test_redaction_removes_search_terms_codes_and_reset_tokens(line, secret):
@@ -62,7 +62,7 @@ def test_gunicorn_access_log_has_no_query_strings_codes_or_tokens(app, patient, 
         browser.get("/?q=the+grief+I+met")
         browser.get("/care/join/7K4-QP9")
         browser.submit("/care/join/ZZ9-ZZ9", {}, page="/care/join/ZZ9-ZZ9")
-        browser.get("/reset/secret-reset-token-value")
+        browser.get("/password/reset/secret-reset-token-value")
         browser.get("/entries/new?prompt=abc", headers={"Referer": f"{server.url}/?q=referred+grief"})
         log = server.logged()
     assert "GET /care/join/… " in log and '"GET / HTTP/1.1" 200' in log

@@ -21,10 +21,10 @@ from flask_login import login_user
 
 from journal.auth.models import User
 from journal.extensions import db
-from journal.user_agents import describe_device
 from journal.logins.models import LoginSession
 from journal.security_log.service import record
 from journal.timeutil import utcnow
+from journal.user_agents import describe_device
 
 TOKEN_KEY = "login_token"
 REMEMBER_COOKIE = "journal_remember"
@@ -179,10 +179,14 @@ def counts_as_activity() -> bool:
     """Requests the person made, as opposed to the app syncing on its own.
 
     Everything under /api/ is the PWA's outbox and changes feed (it also runs every
-    30 seconds while a page is open), and the service worker marks its page refreshes
-    with ``X-Journal-Background: 1``; neither keeps an idle login alive.
+    30 seconds while a page is open), the service worker marks its page refreshes
+    with ``X-Journal-Background: 1``, and browsers mark their update checks of /sw.js
+    with ``Service-Worker: script``; none of them keeps an idle login alive.
     """
-    return not request.path.startswith("/api/") and request.headers.get(BACKGROUND_HEADER) != "1"
+    if request.path.startswith("/api/") or request.headers.get(BACKGROUND_HEADER) == "1":
+        return False
+    # The browser's own update check of the service worker script is not the person either.
+    return request.headers.get("Service-Worker") != "script"
 
 
 def mark_seen(login: LoginSession) -> None:

@@ -10,6 +10,7 @@ import smtplib
 import ssl
 import threading
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -39,8 +40,13 @@ class MailSettings:
                    folder=Path(config.get("MAIL_DIR") or Path(current_app.instance_path) / "mail"))
 
 
+#: Lines up to RFC 5322's limit stay as they are: a long link is not folded into
+#: quoted-printable, so it can be copied from the .eml file as well as from a mail client.
+POLICY = policy.default.clone(max_line_length=998)
+
+
 def compose(to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
@@ -97,8 +103,10 @@ def _send_smtp(message: EmailMessage, settings: MailSettings) -> None:
 def _write_file(message: EmailMessage, folder: Path) -> Path:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{secrets.token_hex(4)}.eml"
-    path.touch(mode=0o600)
-    path.write_bytes(bytes(message))
+    partial = path.with_suffix(".partial")
+    partial.touch(mode=0o600)
+    partial.write_bytes(bytes(message))
+    partial.replace(path)  # a reader never sees half a mail
     # The path only: the body may hold a reset link, and addresses stay out of logs.
     log.warning("No SMTP server configured (JOURNAL_SMTP_URL): mail written to %s", path)
     return path
