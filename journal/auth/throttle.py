@@ -20,6 +20,7 @@ Call these before the view writes anything: the database storage uses its own co
 import hashlib
 import secrets
 import time
+from contextlib import nullcontext
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -49,6 +50,12 @@ class Throttled(Exception):
 def account_key(email: str) -> str:
     """Counters never hold an address in clear."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def counting_together():
+    """One transaction for several counts where the storage can (the database); Redis needs none."""
+    batch = getattr(limiter.storage, "batch", None)
+    return batch() if batch else nullcontext()
 
 
 def _windows(config_key: str):
@@ -88,25 +95,28 @@ def charge_attempt(email: str, user_id=None) -> None:
 
     :raise Throttled: when this client or this account must wait.
     """
-    _charge("LOGIN_LIMITS_PER_ADDRESS", client_address())
-    device = known_device(user_id)
-    if device:
-        _charge("LOGIN_LIMITS_PER_DEVICE", device)
-    else:
-        _charge("LOGIN_LIMITS_PER_ACCOUNT", account_key(email))
+    with counting_together():
+        _charge("LOGIN_LIMITS_PER_ADDRESS", client_address())
+        device = known_device(user_id)
+        if device:
+            _charge("LOGIN_LIMITS_PER_DEVICE", device)
+        else:
+            _charge("LOGIN_LIMITS_PER_ACCOUNT", account_key(email))
 
 
 def password_accepted() -> None:
     """The client's charge comes back: a correct password is not a failure."""
-    _give_back("LOGIN_LIMITS_PER_ADDRESS", client_address())
+    with counting_together():
+        _give_back("LOGIN_LIMITS_PER_ADDRESS", client_address())
 
 
 def login_completed(email: str, user_id) -> None:
     """Password and any second factor passed: the account's and this device's counts restart."""
-    clear_account(email)
-    device = known_device(user_id)
-    if device:
-        _clear("LOGIN_LIMITS_PER_DEVICE", device)
+    with counting_together():
+        clear_account(email)
+        device = known_device(user_id)
+        if device:
+            _clear("LOGIN_LIMITS_PER_DEVICE", device)
 
 
 def clear_account(email: str) -> None:
