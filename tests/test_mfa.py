@@ -173,3 +173,30 @@ def test_someone_elses_passkey_cannot_be_removed(app, patient_client, make_user)
     db.session.commit()
     response = patient_client.submit(f"/account/security/passkeys/{passkey.id}/remove", {"password": PASSWORD})
     assert response.status_code == 404
+
+
+def test_a_failed_passkey_answer_spends_its_challenge(app, patient):
+    import base64
+    import json
+
+    from journal.mfa.models import Passkey
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    db.session.add(Passkey(user_id=patient.id, credential_id=b"k" * 16, public_key=b"not a key",
+                           name="Chrome on Android"))
+    db.session.commit()
+    client = app.test_client()
+    assert client.login(patient.email).location == "/login/verify"
+    headers = {"X-CSRFToken": client.csrf_token()}
+    options = client.post("/login/passkey/options", headers=headers).get_json()
+    client_data = {"type": "webauthn.get", "challenge": options["challenge"], "origin": "http://localhost"}
+    forged = {"id": b64url(b"k" * 16), "rawId": b64url(b"k" * 16), "type": "public-key",
+              "response": {"clientDataJSON": b64url(json.dumps(client_data).encode()),
+                           "authenticatorData": b64url(b"\0" * 37), "signature": b64url(b"sig")}}
+    first = client.post("/login/passkey", json=forged, headers=headers)
+    assert first.status_code == 400 and "could not be verified" in first.get_json()["error"]
+    again = client.post("/login/passkey", json=forged, headers=headers)
+    assert again.status_code == 400 and "already used" in again.get_json()["error"]
+    assert client.get("/").status_code == 302

@@ -87,9 +87,8 @@ def passkey_login():
     try:
         passkeys.authenticate(user, credential)
     except passkeys.PasskeyProblem as problem:
-        db.session.rollback()
         record(user.id, "second-factor-failed")
-        db.session.commit()
+        db.session.commit()  # the challenge stays spent: a failed answer cannot be retried against it
         return jsonify(error=str(problem)), 400
     record(user.id, "second-factor-passed", detail="passkey")
     db.session.commit()
