@@ -215,3 +215,18 @@ def test_remember_me_does_not_outlast_the_idle_limit(app, client, therapist):
     remember = cookies_of(client)["journal_remember"]
     idle_for(therapist, 31)
     assert device_with(app, {"journal_remember": remember}).get("/therapist/").status_code == 302
+
+
+def test_a_logged_out_cookie_is_refused_by_every_gunicorn_worker(app, patient, tmp_path):
+    from tests.live_gunicorn import Browserless, Gunicorn
+
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) as server:
+        browser = Browserless(server.url)
+        assert browser.login(patient.email, PASSWORD, remember="y")[0] == 302
+        copied = "; ".join(f"{c.name}={c.value}" for c in browser.cookies
+                           if c.name in ("session", "journal_remember"))
+        thief = Browserless(server.url)
+        assert thief.get("/", headers={"Cookie": copied})[0] == 200
+        assert browser.submit("/logout", {})[0] == 302
+        answers = {thief.get("/", headers={"Cookie": copied})[0] for _ in range(12)}  # both workers answer
+        assert answers == {302}
