@@ -40,14 +40,15 @@ function storable(response) {
 }
 
 async function cachePersonalPages() {
-  const cache = await caches.open(PAGES_CACHE);
   await Promise.all(PERSONAL.map(async (url) => {
     try {
       // Marked as background: refreshing the offline copy must not keep an idle login alive.
       const response = await fetch(url, {
         credentials: 'same-origin', cache: 'no-store', headers: { 'X-Journal-Background': '1' },
       });
-      if (storable(response)) await cache.put(url, response);
+      // The cache is opened only for a page worth keeping: opening it first would bring
+      // back an empty personal cache right after a logout wiped it.
+      if (storable(response)) await (await caches.open(PAGES_CACHE)).put(url, response);
     } catch (error) {
       // Offline or logged out: the pages are cached on the next visit instead.
     }
