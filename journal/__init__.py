@@ -1,6 +1,7 @@
 """Integration Journal: an offline-capable journal for psychedelic integration."""
 import importlib
 import importlib.util
+import pkgutil
 import logging
 import os
 from pathlib import Path
@@ -31,6 +32,9 @@ def instance_folder() -> str | None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: a table of contents of the register_* steps below."""
+    # Mental-health data: files this process creates (database, -wal, -shm, mail,
+    # keys) are readable by this user only, whoever starts the app.
+    os.umask(0o077)
     app = Flask(
         __name__,
         instance_path=instance_folder(),
@@ -50,15 +54,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from journal import database, delivery
+    from journal import database, delivery, throttle
     from journal.api.access import api_login_check
     from journal.extensions import csrf, db, login_manager, migrate
+    from journal.logins import hooks as login_hooks
+    from journal.mfa import enforce as second_factor_rule
 
     # First, so its after-request hook runs last: it compresses the finished response.
     delivery.init_app(app)
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # First of all hooks: every request is checked against its server-side login.
+    login_hooks.init_app(app)
+    throttle.init_app(app)
+    second_factor_rule.init_app(app)
     # Before the CSRF check, so a logged-out API write is told 401, not "bad token".
     app.before_request(api_login_check)
     csrf.init_app(app)
@@ -67,20 +77,22 @@ def register_extensions(app: Flask) -> None:
 
 
 #: Features with pages, in the order their blueprints register.
-FEATURES_WITH_PAGES = ["auth", "privacy", "dosing", "entries", "steps", "help", "health", "pwa", "api",
-                       "care", "therapist"]
+FEATURES_WITH_PAGES = ["auth", "logins", "mfa", "privacy", "dosing", "entries", "steps", "help", "health",
+                       "pwa", "api", "care", "therapist"]
 
 
 def register_blueprints(app: Flask) -> None:
     """Load each feature's pages onto its blueprint, then register it.
 
-    The pages (``routes.py``) are loaded here, not by the feature's ``__init__``, so that
-    importing a feature's models or services never pulls in pages of the features above it.
+    The pages (``routes.py``, ``*_routes.py``) are loaded here, not by the feature's
+    ``__init__``, so that importing a feature's models or services never pulls in pages
+    of the features above it.
     """
     for name in FEATURES_WITH_PAGES:
         feature = importlib.import_module(f"journal.{name}")
-        if importlib.util.find_spec(f"journal.{name}.routes") is not None:
-            importlib.import_module(f"journal.{name}.routes")
+        for module in pkgutil.iter_modules(getattr(feature, "__path__", [])):
+            if module.name == "routes" or module.name.endswith("_routes"):
+                importlib.import_module(f"journal.{name}.{module.name}")
         app.register_blueprint(feature.bp)
 
 
@@ -97,7 +109,7 @@ def register_commands(app: Flask) -> None:
 
 
 def quiet_request_logging() -> None:
-    """Query strings carry search terms from private entries: keep them out of logs."""
-    from journal.web import RedactQueryStrings
+    """Query strings, invitation codes and reset tokens stay out of the development server's log."""
+    from journal.access_log import RedactSecrets
 
-    logging.getLogger("werkzeug").addFilter(RedactQueryStrings())
+    logging.getLogger("werkzeug").addFilter(RedactSecrets())

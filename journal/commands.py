@@ -65,5 +65,10 @@ def purge_trash():
     """Delete entries that have been in the Trash past the retention period (run daily)."""
     from journal.entries.service import purge_expired_trash
 
+    from journal.throttle.storage import delete_expired
+
     count = purge_expired_trash(current_app.config["TRASH_RETENTION_DAYS"])
     click.echo(f"Purged {count} entries.")
+    # The same daily run drops rate-limit windows that have passed (database storage only).
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("journal+db"):
+        click.echo(f"Dropped {delete_expired()} expired rate-limit counters.")

@@ -10,6 +10,17 @@ from flask import Flask
 ENVIRONMENT_VARIABLES = {
     "JOURNAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "JOURNAL_SECRET_KEY": "SECRET_KEY",
+    "JOURNAL_IDLE_MINUTES_PATIENT": "LOGIN_IDLE_MINUTES_PATIENT",
+    "JOURNAL_IDLE_MINUTES_THERAPIST": "LOGIN_IDLE_MINUTES_THERAPIST",
+    "JOURNAL_REMEMBER_DAYS": "REMEMBER_DAYS",
+    "JOURNAL_SMTP_URL": "SMTP_URL",
+    "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
+    "JOURNAL_MAIL_FROM": "MAIL_FROM",
+    "JOURNAL_REDIS_URL": "REDIS_URL",
+    "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
+    "JOURNAL_THERAPIST_MFA": "THERAPIST_MFA",
+    "JOURNAL_WEBAUTHN_RP_ID": "WEBAUTHN_RP_ID",
+    "JOURNAL_WEBAUTHN_ORIGIN": "WEBAUTHN_ORIGIN",
 }
 
 DEFAULT_CRISIS_RESOURCES = [
@@ -30,7 +41,9 @@ DEFAULT_CRISIS_RESOURCES = [
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in order: defaults → instance file → environment → tests."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    # An instance folder made by an older version (or by hand) is closed up too.
+    _owner_only(Path(app.instance_path), 0o700)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "journal.sqlite"),
         # Database errors must not carry entry text into logs.
@@ -46,6 +59,34 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         TRASH_RETENTION_DAYS=30,
         ENTRIES_PER_PAGE=20,
         PASSWORD_HASH_PARAMS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+        # Automatic logoff after this long without a request from the person (README).
+        LOGIN_IDLE_MINUTES_PATIENT=12 * 60,
+        LOGIN_IDLE_MINUTES_THERAPIST=30,
+        #: "Keep me logged in" lasts this many days (at most 30, whatever is set).
+        REMEMBER_DAYS=30,
+        #: Even a busy login ends after this many days: log in again with the password.
+        LOGIN_MAX_DAYS=30,
+        # Mail: with no SMTP_URL, mails are written to MAIL_DIR (default instance/mail/).
+        SMTP_URL=None,
+        SMTP_STARTTLS=False,
+        MAIL_FROM="Integration Journal <no-reply@localhost>",
+        MAIL_DIR=None,
+        PASSWORD_RESET_MINUTES=60,
+        # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
+        REDIS_URL=None,
+        PROXY_HOPS=0,
+        LOGIN_LIMITS_PER_ADDRESS="30 per 15 minutes;200 per day",
+        LOGIN_LIMITS_PER_ACCOUNT="5 per minute;10 per 15 minutes;20 per hour;50 per day",
+        LOGIN_LIMITS_PER_DEVICE="10 per 15 minutes;50 per day",
+        REGISTER_LIMITS="10 per hour;50 per day",
+        RESET_LIMITS_PER_ADDRESS="5 per 15 minutes;20 per day",
+        RESET_LIMITS_PER_EMAIL="3 per hour;6 per day",
+        RATELIMIT_HEADERS_ENABLED=False,
+        # "required": therapists set up a second factor before anything else; "optional".
+        THERAPIST_MFA="required",
+        # Passkeys are bound to this host name and origin; by default the request's own.
+        WEBAUTHN_RP_ID=None,
+        WEBAUTHN_ORIGIN=None,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -61,6 +102,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """chmod when this user owns the path; someone else's file is theirs to fix."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -1,8 +1,14 @@
 """Engine set-up that differs per database."""
+import os
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import Flask
 
 from journal.extensions import db
+
+#: SQLite keeps recent writes in -wal and shared memory in -shm: both hold journal text.
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def configure_engine(app: Flask) -> None:
@@ -12,6 +18,8 @@ def configure_engine(app: Flask) -> None:
     if engine.dialect.name != "sqlite":
         return
 
+    database_file = engine.url.database
+
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
@@ -19,6 +27,24 @@ def configure_engine(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        restrict_sqlite_files(database_file)
+
+
+def restrict_sqlite_files(database_file: str | None) -> None:
+    """Make the database and its -wal/-shm files readable by their owner only (0600).
+
+    The umask set in ``create_app`` covers files this process creates; this covers
+    files made before it (older versions, another tool) once WAL mode has made them.
+    """
+    if not database_file or database_file == ":memory:" or database_file.startswith("file:"):
+        return
+    for suffix in SQLITE_FILE_SUFFIXES:
+        path = Path(database_file + suffix)
+        try:
+            if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except FileNotFoundError:
+            continue
 
 
 def insert_ignoring_conflict(model) -> sa.Insert:

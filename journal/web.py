@@ -1,15 +1,15 @@
 """What every response shares: security headers, error pages, template helpers."""
 import logging
-import re
 import traceback
 from datetime import datetime
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
+from journal.access_log import redact
 from journal.extensions import db
 from journal.pwa.routes import is_offline_page
 from journal.timeutil import zone
@@ -18,6 +18,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+
+HSTS_SECONDS = 2 * 365 * 24 * 3600
 
 ERROR_TITLES = {
     400: "That request could not be understood",
@@ -48,6 +50,9 @@ def add_security_headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["JOURNAL_HTTPS"]:
+        # Two years: browsers then refuse plain HTTP to this host, even a first typed URL.
+        response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
     if current_user and current_user.is_authenticated and request.endpoint != "static":
         # Personal pages must not sit in shared caches. The service worker keeps its own
         # copy of the few pages offline use needs; any other page (an entry, the Trash,
@@ -102,7 +107,7 @@ def handle_unexpected_error(error: Exception):
     db.session.rollback()
     stack = "".join(traceback.format_tb(error.__traceback__))
     logging.getLogger("journal").error("Unhandled %s on %s %s\n%s", type(error).__name__,
-                                       request.method, request.path, stack)
+                                       request.method, redact(request.path), stack)
     return handle_http_error(InternalServerError())
 
 
@@ -126,16 +131,3 @@ def format_local_date(moment: datetime | None) -> str:
 def datetime_input_value(moment: datetime | None) -> str:
     """The value a ``datetime-local`` input expects, in the user's zone."""
     return format_local_time(moment, "%Y-%m-%dT%H:%M") if moment else ""
-
-
-class RedactQueryStrings(logging.Filter):
-    """Drops query strings (search terms, cursors) from access-log lines."""
-
-    _query = re.compile(r"\?[^ \"]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(
-                self._query.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        return True

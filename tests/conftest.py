@@ -29,6 +29,8 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_PARAMS": FAST_HASH,
+        # Therapist logins in most tests skip the second factor; tests/test_mfa.py checks "required".
+        "THERAPIST_MFA": "optional",
     }
 
 
@@ -166,6 +168,51 @@ def patient_client(app, patient) -> JournalClient:
     client = app.test_client()
     assert client.login(patient.email).status_code == 302
     return client
+
+
+class Mailbox:
+    """What a real SMTP server on loopback (aiosmtpd) received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list:
+        """The first ``count`` messages, waiting for mail sent from a background thread."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.messages) >= count, f"{len(self.messages)} mails arrived, expected {count}"
+        return self.messages[:count]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    from tests.live_gunicorn import free_port
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.url = f"smtp://127.0.0.1:{controller.port}"
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server) -> Mailbox:
+    """An empty mailbox, and the app sending its mail there over SMTP."""
+    smtp_server.messages.clear()
+    app.config["SMTP_URL"] = smtp_server.url
+    return smtp_server
 
 
 @pytest.fixture

@@ -90,18 +90,25 @@ def test_login_is_case_insensitive_and_logout_requires_post(client, patient):
     assert client.get("/").status_code == 302
 
 
-def test_remember_me_sets_a_long_lived_httponly_cookie(client, patient):
+def test_remember_me_sets_an_httponly_cookie_for_at_most_30_days(client, patient):
+    from datetime import timedelta
+    from email.utils import parsedate_to_datetime
+
+    from journal.timeutil import utcnow
+
     response = client.login(patient.email, remember="y")
     cookies = response.headers.getlist("Set-Cookie")
-    remember = [c for c in cookies if c.startswith("remember_token=")]
+    remember = [c for c in cookies if c.startswith("journal_remember=")]
     assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
+    expires = parsedate_to_datetime(remember[0].split("Expires=")[1].split(";")[0])
+    assert timedelta(days=29) < expires - utcnow() <= timedelta(days=30)
     session = [c for c in cookies if c.startswith("session=")]
     assert "HttpOnly" in session[0] and "SameSite=Lax" in session[0]
 
 
 def test_login_without_remember_sets_no_remember_cookie(client, patient):
     response = client.login(patient.email)
-    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith(("remember_token=", "journal_remember="))]
 
 
 def test_next_parameter_only_redirects_within_the_site(client, patient):
@@ -139,32 +146,3 @@ def test_therapist_cannot_open_patient_journal_pages(client, therapist):
 
 def test_register_is_not_offered_to_logged_in_users(patient_client):
     assert patient_client.get("/register").status_code == 302
-
-
-def test_password_guessing_is_paused_after_ten_failures_for_an_address(client, patient):
-    from datetime import timedelta
-
-    from journal.auth.models import FailedLogin
-    from journal.timeutil import utcnow
-
-    for _ in range(10):
-        assert client.login(patient.email, "wrong password!!").status_code == 400
-    paused = client.login(patient.email)  # even the right password waits
-    assert paused.status_code == 429 and "Too many tries" in paused.get_data(as_text=True)
-    assert client.login("nobody@example.org", "wrong password!!").status_code == 400  # other addresses go on
-    db.session.execute(sa.update(FailedLogin).values(attempted_at=utcnow() - timedelta(minutes=16)))
-    db.session.commit()
-    assert client.login(patient.email).status_code == 302
-
-
-def test_unknown_addresses_are_paused_the_same_way_and_success_clears_failures(client, patient):
-    from journal.auth.models import FailedLogin
-
-    for _ in range(10):
-        client.login("ghost@example.org", "wrong password!!")
-    assert client.login("ghost@example.org", "wrong password!!").status_code == 429
-    for _ in range(3):
-        client.login(patient.email, "wrong password!!")
-    assert client.login(patient.email).status_code == 302
-    stored = db.session.scalars(sa.select(FailedLogin.email_hash)).all()
-    assert len(stored) == 10 and "ghost" not in "".join(stored)

@@ -26,7 +26,8 @@ ROLES = [ANON, OWNER, OTHER, THERAPIST_ROLE, *LINKED_THERAPISTS]
 LOGIN = "login"  # anonymous visitors are redirected to the login page
 
 #: Endpoints anyone may use, logged in or not, with the status each method gets.
-PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.register"}
+PUBLIC = {"static", "help.crisis", "health.healthz", "auth.login", "auth.register", "auth.forgot_password",
+          "auth.reset_link", "auth.new_password"}
 
 
 @dataclass
@@ -101,6 +102,27 @@ ROUTES: dict[str, Route] = {
     "auth.register": Route("GET", lambda w: "/register", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.logout": Route("POST", lambda w: "/logout", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
     "auth.account": Route("GET", lambda w: "/account", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "auth.change_password": Route("GET", lambda w: "/account/password", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "auth.forgot_password": Route("GET", lambda w: "/password/forgot", EVERYONE_200),
+    # A made-up reset link, and the new-password page without one: 400 for everybody.
+    "auth.reset_link": Route("GET", lambda w: "/password/reset/made-up", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    "auth.new_password": Route("GET", lambda w: "/password/new", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    # Someone else's login (or none): 404 whoever asks.
+    "logins.end": Route("POST", lambda w: f"/account/logins/{w['foreign_login'].id}/end", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
+    "logins.end_others": Route("POST", lambda w: "/account/logins/end-others", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.settings": Route("GET", lambda w: "/account/security", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "mfa.totp_start": Route("POST", lambda w: "/account/security/totp/start", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.totp_setup": Route("GET", lambda w: "/account/security/totp", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.totp_remove": Route("POST", lambda w: "/account/security/totp/remove", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.recovery_codes": Route("GET", lambda w: "/account/security/recovery-codes", {ANON: LOGIN, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.passkey_options": Route("POST", lambda w: "/account/security/passkeys/options", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "mfa.passkey_register": Route("POST", lambda w: "/account/security/passkeys", {ANON: LOGIN, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    # Someone else's passkey: 404 whoever asks.
+    "mfa.passkey_remove": Route("POST", lambda w: f"/account/security/passkeys/{w['foreign_login'].id}/remove", {ANON: LOGIN, OWNER: 404, OTHER: 404, THERAPIST_ROLE: 404}),
+    # The second log-in step without a password step first: back to the start, or 400 JSON.
+    "mfa.verify": Route("GET", lambda w: "/login/verify", {ANON: 302, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
+    "mfa.passkey_login_options": Route("POST", lambda w: "/login/passkey/options", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    "mfa.passkey_login": Route("POST", lambda w: "/login/passkey", {ANON: 400, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
     "privacy.export": Route("GET", lambda w: "/account/export", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "privacy.delete": Route("GET", lambda w: "/account/delete", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "entries.index": Route("GET", lambda w: "/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 302}),
@@ -188,7 +210,18 @@ def world(make_user):
         OWNER: owner, OTHER: make_user(PATIENT), THERAPIST_ROLE: make_user(THERAPIST),
         "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
     }
-    return {**world, **care_team_world(world, make_user)}
+    return {**world, **care_team_world(world, make_user), "foreign_login": foreign_login(make_user)}
+
+
+def foreign_login(make_user):
+    """A live login of a user outside this world: nobody in it may end it."""
+    from journal.logins.models import LoginSession
+
+    stranger = make_user(PATIENT)
+    login = LoginSession(user_id=stranger.id, token_hash="0" * 64, device="Firefox on Linux")
+    db.session.add(login)
+    db.session.commit()
+    return login
 
 
 def test_every_route_is_in_the_table(app):

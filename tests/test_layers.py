@@ -1,5 +1,5 @@
 """Imports run one way: accounts → dosing → entries → care → therapist, with the pages
-(every ``routes.py``) and the app-wide modules on top. A lower feature that needs to
+(every ``routes.py`` and ``*_routes.py``) and the app-wide modules on top. A lower feature that needs to
 react to a higher one takes a value or exposes a hook; it never imports upward, not
 even lazily inside a function."""
 import ast
@@ -8,21 +8,26 @@ from pathlib import Path
 import journal
 
 PACKAGE = Path(journal.__file__).parent
-#: The features, lowest first; a feature's modules may import only its own and lower ones.
-FEATURES = ["auth", "dosing", "entries", "care", "therapist"]
+#: The features, lowest first; a feature's modules may import only its own layer and lower
+#: ones. Accounts are several packages: the account itself, its logins, second factors,
+#: security log and rate limits.
+LAYERS = [{"auth", "logins", "mfa", "security_log", "throttle"}, {"dosing"}, {"entries"}, {"care"},
+          {"therapist"}]
 #: Shared building blocks every layer may use; they import no feature at all.
-CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "config"}
+CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "config", "mail",
+        "user_agents"}
 
 
 def rank(module: str) -> float:
     """Where a journal module stands: core 0, features 1…5, pages and the app on top."""
     parts = module.split(".")[1:]
-    if not parts or parts[-1] == "routes":
+    if not parts or parts[-1] == "routes" or parts[-1].endswith("_routes"):
         return float("inf")
     if parts[0] in CORE:
         return 0
-    if parts[0] in FEATURES:
-        return 1 + FEATURES.index(parts[0])
+    for rank_, layer in enumerate(LAYERS, start=1):
+        if parts[0] in layer:
+            return rank_
     return float("inf")  # api, privacy, pwa, web, commands, demo …: the top
 
 
@@ -30,9 +35,11 @@ def imports_of(path: Path, package: Path = PACKAGE) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("journal"):
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names
-                         if (package / Path(*node.module.split(".")[1:]) / f"{alias.name}.py").exists())
+            folder = package / Path(*node.module.split(".")[1:])
+            for alias in node.names:
+                # ``from journal import mail`` imports the submodule, not the package's own code.
+                is_module = (folder / f"{alias.name}.py").exists() or (folder / alias.name).is_dir()
+                found.add(f"{node.module}.{alias.name}" if is_module else node.module)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("journal"))
     return found

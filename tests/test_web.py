@@ -109,11 +109,11 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
 def test_search_terms_are_kept_out_of_access_logs():
     import logging
 
-    from journal.web import RedactQueryStrings
+    from journal.access_log import RedactSecrets
 
     record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - "%s" %s',
                                ("127.0.0.1", "GET /?q=my+secret+grief HTTP/1.1", "200"), None)
-    RedactQueryStrings().filter(record)
+    RedactSecrets().filter(record)
     assert "secret" not in record.getMessage()
 
 

@@ -65,3 +65,34 @@ class AccountForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Carries only the CSRF token, for POST-only buttons."""
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice; ``email`` is the account's, so it cannot be the password."""
+
+    password = PasswordField(
+        "New password", validators=[DataRequired("Choose a password.")],
+        description=f"At least 10 characters, up to {PASSWORD_MAX}. A phrase of a few words works well.")
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired("Repeat your password."), EqualTo("password", "The passwords do not match.")])
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.account_email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password."),
+                                                            Length(max=1024)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", filters=[normalise_email],
+                       validators=[DataRequired("Enter your email address."), Length(max=254),
+                                   Email("Enter a valid email address.", check_deliverability=False)])

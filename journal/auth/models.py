@@ -40,16 +40,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class FailedLogin(db.Model):
-    """A failed log-in for an email address, counted to slow down password guessing.
+class PasswordReset(db.Model):
+    """A "forgot my password" link: single use, valid for an hour.
 
-    The address is stored only as a hash: it may belong to nobody, or to someone
-    who mistyped it. Kept in the database so the limit holds across app processes.
+    Only the token's SHA-256 digest is stored; the token itself exists in one mail.
     """
 
-    __tablename__ = "failed_logins"
-    __table_args__ = (sa.Index("ix_failed_logins_email_time", "email_hash", "attempted_at"),)
+    __tablename__ = "password_resets"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    email_hash: Mapped[str] = mapped_column(sa.String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set once, by the conditional UPDATE that spends the link.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -84,7 +84,10 @@ async function keepPage(url, response) {
 async function cachePersonalPages() {
   await Promise.all(PERSONAL.map(async (url) => {
     try {
-      await keepPage(url, await fetch(url, { credentials: 'same-origin', cache: 'no-store' }));
+      // Marked as background: refreshing the offline copy must not keep an idle login alive.
+      await keepPage(url, await fetch(url, {
+        credentials: 'same-origin', cache: 'no-store', headers: { 'X-Journal-Background': '1' },
+      }));
     } catch (error) {
       // Offline or logged out: the pages are cached on the next visit instead.
     }
