@@ -12,7 +12,9 @@ SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def configure_engine(app: Flask) -> None:
-    """SQLite gets WAL (readers never block the writer), a busy timeout and foreign keys."""
+    """Requests keep what they loaded across a commit; SQLite gets WAL (readers never block
+    the writer), a busy timeout and foreign keys."""
+    app.before_request(keep_loaded_objects_after_commit)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -45,6 +47,16 @@ def restrict_sqlite_files(database_file: str | None) -> None:
                 path.chmod(0o600)
         except FileNotFoundError:
             continue
+
+
+def keep_loaded_objects_after_commit() -> None:
+    """A request's session does not expire what it loaded when it commits.
+
+    A request commits once and then answers from what it has: expiring would only make
+    the answer (its headers, its page) read the same rows again. What must be current is
+    read on purpose (the write path re-reads its entry under the patient's lock).
+    """
+    db.session().expire_on_commit = False
 
 
 def insert_ignoring_conflict(model) -> sa.Insert:
