@@ -16,6 +16,7 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_SMTP_URL": "SMTP_URL",
     "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
     "JOURNAL_MAIL_FROM": "MAIL_FROM",
+    "JOURNAL_PUBLIC_URL": "PUBLIC_URL",
     "JOURNAL_REDIS_URL": "REDIS_URL",
     "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
     "JOURNAL_THERAPIST_MFA": "THERAPIST_MFA",
@@ -72,6 +73,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAIL_FROM="Integration Journal <no-reply@localhost>",
         MAIL_DIR=None,
         PASSWORD_RESET_MINUTES=60,
+        #: Where links in reminder mails point (the address patients open the app at).
+        PUBLIC_URL="http://127.0.0.1:5000",
         # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
         REDIS_URL=None,
         PROXY_HOPS=0,

@@ -134,6 +134,8 @@ ROUTES: dict[str, Route] = {
     "entries.restore": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/restore", 302),
     "entries.purge": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/purge", 302),
     "entries.empty_trash": patient_page("POST", lambda w: "/trash/empty", 302),
+    # Reminders are anyone's own.
+    "reminders.index": Route("GET", lambda w: "/reminders/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "steps.index": patient_page("GET", lambda w: "/steps/", 200),
     "steps.toggle": patient_only("POST", lambda w: f"/steps/{w['step'].id}/toggle", 302),
     "dosing.index": patient_page("GET", lambda w: "/sessions/", 200),
