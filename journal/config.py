@@ -17,6 +17,8 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
     "JOURNAL_MAIL_FROM": "MAIL_FROM",
     "JOURNAL_PUBLIC_URL": "PUBLIC_URL",
+    "JOURNAL_VAPID_PRIVATE_KEY": "VAPID_PRIVATE_KEY",
+    "JOURNAL_VAPID_SUBJECT": "VAPID_SUBJECT",
     "JOURNAL_REDIS_URL": "REDIS_URL",
     "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
     "JOURNAL_THERAPIST_MFA": "THERAPIST_MFA",
@@ -75,6 +77,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         PASSWORD_RESET_MINUTES=60,
         #: Where links in reminder mails point (the address patients open the app at).
         PUBLIC_URL="http://127.0.0.1:5000",
+        # Web Push: the key is generated into instance/ unless set; push services may write
+        # to VAPID_SUBJECT (a mailto: or https: URL) about problems.
+        VAPID_PRIVATE_KEY=None,
+        VAPID_SUBJECT="mailto:no-reply@localhost",
+        # Only the tests' push service lives on loopback: real endpoints are public HTTPS.
+        PUSH_ALLOW_PRIVATE_HOSTS=False,
         # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
         REDIS_URL=None,
         PROXY_HOPS=0,

@@ -4,16 +4,30 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+import sqlalchemy as sa
+
 from journal import mail
 from journal.auth.models import User
+from journal.extensions import db
 from journal.reminders.messages import Notice
+from journal.reminders.models import PushSubscription
+from journal.reminders.push import send_push
 
 
-def send(user: User, notice: Notice, key: str) -> str:
-    """Send ``notice``; returns the channels used (``"email"``). Raises ``OSError`` or
-    ``smtplib.SMTPException`` when mail could not be handed over."""
-    mail.send(reminder_mail(user, notice, key))
-    return "email"
+def send(user: User, notice: Notice, key: str, always_email: bool = False) -> str:
+    """Push to each of the person's browsers; mail when none took it (or always, if they
+    asked). Returns the channels used (``push``, ``email``, ``push+email``). Raises
+    ``OSError`` or ``smtplib.SMTPException`` when a needed mail could not be handed over."""
+    used = []
+    subscriptions = db.session.scalars(sa.select(PushSubscription)
+                                       .where(PushSubscription.user_id == user.id)).all()
+    pushed = [send_push(subscription, notice, public_url(notice.path), key) for subscription in subscriptions]
+    if any(pushed):
+        used.append("push")
+    if always_email or not used:
+        mail.send(reminder_mail(user, notice, key))
+        used.append("email")
+    return "+".join(used)
 
 
 def public_url(path: str) -> str:

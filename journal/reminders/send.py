@@ -18,7 +18,8 @@ from journal.auth.models import User
 from journal.extensions import db
 from journal.reminders import channels
 from journal.reminders.messages import notice_for
-from journal.reminders.models import CLAIMED, FAILED, PENDING, SENDING, SENT, ReminderDelivery
+from journal.reminders.models import (CLAIMED, FAILED, PENDING, SENDING, SENT, ReminderDelivery,
+                                      ReminderSettings)
 from journal.reminders.plan import plan_due
 
 log = logging.getLogger("journal.reminders")
@@ -66,9 +67,10 @@ def deliver(delivery: ReminderDelivery, now: datetime) -> None:
     if not start_sending(delivery, now):
         return
     user = db.session.get(User, delivery.user_id)
+    settings = db.session.get(ReminderSettings, delivery.user_id)
     notice = notice_for(delivery.kind, delivery.target, delivery.count)
     try:
-        used = channels.send(user, notice, delivery.key)
+        used = channels.send(user, notice, delivery.key, bool(settings and settings.always_email))
         status = SENT
     except (OSError, smtplib.SMTPException) as error:
         log.error("Reminder not sent: %s", type(error).__name__)
