@@ -83,6 +83,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         VAPID_SUBJECT="mailto:no-reply@localhost",
         # Only the tests' push service lives on loopback: real endpoints are public HTTPS.
         PUSH_ALLOW_PRIVATE_HOSTS=False,
+        # make run: send reminders from a thread of the development server, every minute.
+        REMINDER_LOOP=False,
+        REMINDER_LOOP_SECONDS=60,
         # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
         REDIS_URL=None,
         PROXY_HOPS=0,
@@ -104,6 +107,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for variable, key in ENVIRONMENT_VARIABLES.items():
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
+    if os.environ.get("JOURNAL_REMINDER_LOOP", "").lower() in {"1", "true", "yes"}:
+        app.config["REMINDER_LOOP"] = True
     if os.environ.get("JOURNAL_HTTPS", "").lower() in {"1", "true", "yes"}:
         app.config["JOURNAL_HTTPS"] = True
     if test_config is not None:

@@ -241,3 +241,20 @@ def test_two_senders_started_together_send_each_reminder_once(app, make_user, ma
     assert sorted(m["To"] for m in mailbox.messages) == sorted(p.email for p in patients)
     db.session.expire_all()
     assert len(sent()) == 20
+
+
+def test_the_development_loop_sends_due_reminders_in_the_background(database, tmp_path, make_user, mailbox):
+    """``make run``: the app started with ``REMINDER_LOOP`` sends reminders by itself."""
+    from journal import create_app
+    from tests.conftest import base_config
+
+    patient = make_user()
+    now = datetime.now(UTC)
+    turn_on(patient, daily_at=time(now.hour, now.minute))
+    loop_app = create_app(base_config(db.engine.url.render_as_string(hide_password=False))
+                          | {"REMINDER_LOOP": True, "REMINDER_LOOP_SECONDS": 0.2, "SMTP_URL": mailbox.url})
+    try:
+        [message] = mailbox.wait_for(1, timeout=10)
+        assert message["To"] == patient.email
+    finally:
+        loop_app.extensions["reminder_loop"].set()
