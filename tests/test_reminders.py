@@ -258,3 +258,25 @@ def test_the_development_loop_sends_due_reminders_in_the_background(database, tm
         assert message["To"] == patient.email
     finally:
         loop_app.extensions["reminder_loop"].set()
+
+
+def test_a_mail_server_that_refuses_is_tried_again_later_then_given_up(app, patient, mailbox):
+    from journal.reminders.models import FAILED
+    from journal.reminders.send import RETRY_AFTER
+    from tests.live_gunicorn import free_port
+
+    turn_on(patient, daily_at=time(8, 0))
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens
+    now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    assert send_due(now) == 0
+    app.config["SMTP_URL"] = mailbox.url
+    assert send_due(now + RETRY_AFTER / 2) == 0  # not yet
+    assert send_due(now + RETRY_AFTER) == 1
+    assert len(mailbox.wait_for(1)) == 1
+
+    other = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    for minutes in range(0, 60, 5):
+        send_due(other + timedelta(minutes=minutes))
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ReminderDelivery.status).where(ReminderDelivery.due_at >= other)) == FAILED

@@ -25,6 +25,10 @@ from journal.reminders.plan import plan_due
 log = logging.getLogger("journal.reminders")
 LEASE = timedelta(minutes=5)
 BATCH = 100
+#: A mail server that refuses is tried again this much later (times the attempts so far),
+#: up to ATTEMPTS times in all.
+RETRY_AFTER = timedelta(minutes=5)
+ATTEMPTS = 3
 
 
 def claim(now: datetime, limit: int = BATCH) -> list[ReminderDelivery]:
@@ -71,13 +75,20 @@ def deliver(delivery: ReminderDelivery, now: datetime) -> None:
     notice = notice_for(delivery.kind, delivery.target, delivery.count)
     try:
         used = channels.send(user, notice, delivery.key, bool(settings and settings.always_email))
-        status = SENT
     except (OSError, smtplib.SMTPException) as error:
+        # Refused before the mail server took it: safe to try again a little later.
         log.error("Reminder not sent: %s", type(error).__name__)
-        used, status = None, FAILED
+        retry = delivery.attempts < ATTEMPTS
+        db.session.execute(
+            sa.update(ReminderDelivery).where(ReminderDelivery.id == delivery.id)
+            .values(status=PENDING if retry else FAILED, claim_token=None,
+                    due_at=now + RETRY_AFTER * delivery.attempts if retry else delivery.due_at)
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+        return
     db.session.execute(
         sa.update(ReminderDelivery).where(ReminderDelivery.id == delivery.id)
-        .values(status=status, channels=used, sent_at=now if status == SENT else None)
+        .values(status=SENT, channels=used, sent_at=now)
         .execution_options(synchronize_session=False))
     db.session.commit()
 
