@@ -280,3 +280,14 @@ def test_a_mail_server_that_refuses_is_tried_again_later_then_given_up(app, pati
         send_due(other + timedelta(minutes=minutes))
     db.session.expire_all()
     assert db.session.scalar(sa.select(ReminderDelivery.status).where(ReminderDelivery.due_at >= other)) == FAILED
+
+
+def test_therapist_turns_on_the_daily_digest(app, therapist):
+    client = app.test_client()
+    assert client.login(therapist.email).status_code == 302
+    page = client.get("/reminders/")
+    assert b"daily digest" in page.data and b"Journaling" not in page.data
+    answer = client.submit("/reminders/", {"timezone": "Europe/Berlin", "digest": "y", "digest_at": "17:30"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ReminderSettings, therapist.id).digest_at == time(17, 30)

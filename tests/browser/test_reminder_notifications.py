@@ -71,3 +71,25 @@ def test_a_push_without_readable_data_still_shows_a_notification(live_server, ne
         page.wait_for_timeout(100)
     assert shown == [{"title": "Integration Journal", "body": "You have a new note in your journal.", "path": "/"}]
     assert json.loads(payload(notice_for("daily", "/"), "x", "t"))["web_push"] == 8030
+
+
+def test_the_reminders_page_is_accessible_and_offers_notifications_after_a_tap(live_server, phone, patient):
+    from tests.browser.conftest import assert_accessible
+
+    log_in(phone, live_server.url, patient.email)
+    phone.goto(f"{live_server.url}/reminders/")
+    wait_until(phone, "!document.querySelector('[data-push-panel]').hidden")
+    # Nothing was asked yet: the browser's permission prompt waits for the person's tap.
+    assert phone.evaluate("Notification.permission") == "default"
+    assert phone.get_by_role("button", name="Turn on notifications on this device").is_visible()
+    assert_accessible(phone, "reminders")
+
+
+def test_on_an_iphone_outside_the_home_screen_the_page_explains_adding_it_first(live_server, new_context, patient):
+    iphone = new_context(user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 "
+                                    "(KHTML, like Gecko) Version/18.4 Mobile/15E148 Safari/604.1").new_page()
+    log_in(iphone, live_server.url, patient.email)
+    iphone.goto(f"{live_server.url}/reminders/")
+    wait_until(iphone, "!document.querySelector('[data-push-panel]').hidden")
+    assert iphone.get_by_text("Add to Home Screen").is_visible()
+    assert not iphone.get_by_role("button", name="Turn on notifications on this device").is_visible()
