@@ -291,3 +291,41 @@ def test_therapist_turns_on_the_daily_digest(app, therapist):
     assert answer.status_code == 302
     db.session.expire_all()
     assert db.session.get(ReminderSettings, therapist.id).digest_at == time(17, 30)
+
+
+def test_a_sender_process_killed_mid_send_never_sends_that_reminder_again(app, patient, mailbox, tmp_path):
+    """A real ``send-reminders`` process, stuck in the mail server's greeting, is killed
+    with SIGKILL: the row it wrote before sending keeps every later run from sending it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time as clock
+
+    turn_on(patient, daily_at=time(8, 0))
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # takes the connection, never says hello
+    env = os.environ | {
+        "JOURNAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "JOURNAL_SMTP_URL": f"smtp://127.0.0.1:{silent.getsockname()[1]}",
+        "JOURNAL_SECRET_KEY": "test-secret-key", "JOURNAL_INSTANCE_PATH": str(tmp_path / "instance")}
+    sender = subprocess.Popen([sys.executable, "-m", "flask", "--app", "journal", "send-reminders",
+                               "--now", "2026-06-01T08:00:00+00:00"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            db.session.expire_all()
+            db.session.rollback()
+            if db.session.scalar(sa.select(ReminderDelivery.status)) == SENDING:
+                break
+            clock.sleep(0.05)
+        else:
+            raise AssertionError("the sender never started sending")
+    finally:
+        sender.kill()
+        sender.wait()
+        silent.close()
+    assert send_due(datetime(2026, 6, 1, 9, 0, tzinfo=UTC)) == 0
+    assert send_due(datetime(2026, 6, 2, 7, 0, tzinfo=UTC)) == 0
+    assert mailbox.messages == []
