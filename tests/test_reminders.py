@@ -329,3 +329,20 @@ def test_a_sender_process_killed_mid_send_never_sends_that_reminder_again(app, p
     assert send_due(datetime(2026, 6, 1, 9, 0, tzinfo=UTC)) == 0
     assert send_due(datetime(2026, 6, 2, 7, 0, tzinfo=UTC)) == 0
     assert mailbox.messages == []
+
+
+def test_a_future_measures_feature_plugs_in_its_own_due_check(app, patient, mailbox, monkeypatch):
+    """Measures do not exist yet; the planner asks whoever registers what is due."""
+    from journal.reminders import plan
+    from journal.reminders.models import MEASURES
+
+    monkeypatch.setitem(plan.DUE_CHECKS, MEASURES, lambda user_id, day: day == date(2026, 6, 2))
+    turn_on(patient, measures_at=time(19, 0))
+    assert send_due(datetime(2026, 6, 1, 19, 0, tzinfo=UTC)) == 0
+    assert send_due(datetime(2026, 6, 2, 19, 0, tzinfo=UTC)) == 1
+    assert "A check-in is due" in mailbox.wait_for(1)[0].get_body().get_content()
+
+
+def test_without_a_measures_feature_a_measures_time_sends_nothing(app, patient, mailbox):
+    turn_on(patient, measures_at=time(19, 0))
+    assert send_due(datetime(2026, 6, 2, 19, 0, tzinfo=UTC)) == 0

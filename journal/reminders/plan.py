@@ -1,7 +1,8 @@
 """Deciding what is due: one delivery row per occasion, inserted once however many
 senders plan at the same moment (``INSERT … ON CONFLICT DO NOTHING`` on its key)."""
 import uuid
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -10,7 +11,7 @@ from journal.care.models import CareLink, Comment, ReflectionPrompt, Share
 from journal.database import insert_ignoring_conflict
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
-from journal.reminders.models import (CARE, DAILY, DIGEST, PENDING, STEPS, ReminderDelivery,
+from journal.reminders.models import (CARE, DAILY, DIGEST, MEASURES, PENDING, STEPS, ReminderDelivery,
                                       ReminderSettings)
 from journal.reminders.schedule import after_quiet_hours, moment_at, recent_days
 from journal.timeutil import utcnow
@@ -19,6 +20,15 @@ from journal.timeutil import utcnow
 CATCH_UP = timedelta(hours=3)
 #: Care-team notes older than this when first seen are not announced any more.
 CARE_LOOKBACK = timedelta(days=2)
+
+
+#: Kinds sent only on days something is due: ``check(user_id, local_date) -> bool``. The
+#: measures feature, when it exists, registers its own with ``when_due(MEASURES, check)``.
+DUE_CHECKS: dict[str, Callable[[uuid.UUID, date], bool]] = {}
+
+
+def when_due(kind: str, check: Callable[[uuid.UUID, date], bool]) -> None:
+    DUE_CHECKS[kind] = check
 
 
 def plan_due(now: datetime) -> int:
@@ -59,8 +69,8 @@ def _daily_kinds(setting: ReminderSettings, user: User, now: datetime) -> list[d
             key = f"{kind}:{user.id}:{day.isoformat()}"
             if kind == DAILY:
                 rows.append(_row(key, user, setting, DAILY, "/entries/new", moment))
-            elif kind == STEPS and _steps_due_on(user.id, day):
-                rows.append(_row(key, user, setting, STEPS, "/steps/", moment))
+            elif kind in DUE_CHECKS and DUE_CHECKS[kind](user.id, day):
+                rows.append(_row(key, user, setting, kind, TARGETS[kind], moment))
             elif kind == DIGEST:
                 count = _patients_who_shared(user.id, moment - timedelta(days=1), moment)
                 if count:
@@ -71,8 +81,8 @@ def _daily_kinds(setting: ReminderSettings, user: User, now: datetime) -> list[d
 def _times(setting: ReminderSettings, user: User) -> list[tuple[str, time]]:
     if user.is_therapist:
         return [(DIGEST, setting.digest_at)] if setting.digest_at else []
-    # Measures are planned here once that feature can say what is due (``measures_at``).
-    return [(kind, at) for kind, at in ((DAILY, setting.daily_at), (STEPS, setting.steps_at)) if at]
+    return [(kind, at) for kind, at in ((DAILY, setting.daily_at), (STEPS, setting.steps_at),
+                                        (MEASURES, setting.measures_at)) if at]
 
 
 def _steps_due_on(owner_id: uuid.UUID, day) -> bool:
@@ -81,6 +91,11 @@ def _steps_due_on(owner_id: uuid.UUID, day) -> bool:
             ActionStep.entry_id == Entry.id, Entry.owner_id == owner_id, Entry.deleted_at.is_(None),
             ActionStep.done.is_(False), ActionStep.due_date == day))
     )
+
+
+when_due(STEPS, _steps_due_on)
+#: The page a due-day reminder opens.
+TARGETS = {STEPS: "/steps/", MEASURES: "/measures/"}
 
 
 def _patients_who_shared(therapist_id: uuid.UUID, since: datetime, until: datetime) -> int:
