@@ -258,6 +258,11 @@ def test_the_development_loop_sends_due_reminders_in_the_background(database, tm
         assert message["To"] == patient.email
     finally:
         loop_app.extensions["reminder_loop"].set()
+        import time as clock
+
+        clock.sleep(0.5)  # the thread finishes the run it is in
+        with loop_app.app_context():
+            db.engine.dispose()
 
 
 def test_a_mail_server_that_refuses_is_tried_again_later_then_given_up(app, patient, mailbox):
