@@ -32,7 +32,8 @@ seed: migrate
 
 run: seed
 	@echo "Integration Journal on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Reminders are sent from this process every minute; mails land in instance/mail/."
+	JOURNAL_REMINDER_LOOP=1 JOURNAL_PUBLIC_URL=http://127.0.0.1:$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_web_hooks(app)
     register_commands(app)
+    register_background_work(app)
     quiet_request_logging()
     return app
 
@@ -78,7 +79,7 @@ def register_extensions(app: Flask) -> None:
 
 #: Features with pages, in the order their blueprints register.
 FEATURES_WITH_PAGES = ["auth", "logins", "mfa", "privacy", "dosing", "entries", "steps", "help", "health",
-                       "pwa", "api", "care", "therapist"]
+                       "pwa", "api", "care", "therapist", "reminders"]
 
 
 def register_blueprints(app: Flask) -> None:
@@ -106,6 +107,15 @@ def register_commands(app: Flask) -> None:
     from journal import commands
 
     commands.init_app(app)
+
+
+def register_background_work(app: Flask) -> None:
+    """``make run`` sets ``JOURNAL_REMINDER_LOOP=1``: reminders are sent from this process
+    (production runs ``send-reminders`` from cron or a systemd timer instead)."""
+    if app.config["REMINDER_LOOP"]:
+        from journal.reminders import loop
+
+        app.extensions["reminder_loop"] = loop.start(app)
 
 
 def quiet_request_logging() -> None:

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_therapist)
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge_trash)
+    app.cli.add_command(send_reminders)
 
 
 @click.command("create-therapist")
@@ -72,3 +73,23 @@ def purge_trash():
     # The same daily run drops rate-limit windows that have passed (database storage only).
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith("journal+db"):
         click.echo(f"Dropped {delete_expired()} expired rate-limit counters.")
+
+
+@click.command("send-reminders")
+@click.option("--now", "now_text", metavar="ISO-TIME",
+              help="Act as if it were this moment (e.g. 2026-11-27T08:00+00:00): to try reminders out.")
+def send_reminders(now_text):
+    """Send the reminders that are due, then exit (run it every minute from cron or a timer)."""
+    from datetime import datetime, timezone
+
+    from journal.reminders.send import send_due
+    from journal.timeutil import utcnow
+
+    now = utcnow()
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("use an ISO time such as 2026-11-27T08:00+00:00", param_hint="--now")
+        now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    click.echo(f"Sent {send_due(now)} reminders.")

@@ -16,6 +16,9 @@ ENVIRONMENT_VARIABLES = {
     "JOURNAL_SMTP_URL": "SMTP_URL",
     "JOURNAL_SMTP_STARTTLS": "SMTP_STARTTLS",
     "JOURNAL_MAIL_FROM": "MAIL_FROM",
+    "JOURNAL_PUBLIC_URL": "PUBLIC_URL",
+    "JOURNAL_VAPID_PRIVATE_KEY": "VAPID_PRIVATE_KEY",
+    "JOURNAL_VAPID_SUBJECT": "VAPID_SUBJECT",
     "JOURNAL_REDIS_URL": "REDIS_URL",
     "JOURNAL_PROXY_HOPS": "PROXY_HOPS",
     "JOURNAL_THERAPIST_MFA": "THERAPIST_MFA",
@@ -72,6 +75,17 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAIL_FROM="Integration Journal <no-reply@localhost>",
         MAIL_DIR=None,
         PASSWORD_RESET_MINUTES=60,
+        #: Where links in reminder mails point (the address patients open the app at).
+        PUBLIC_URL="http://127.0.0.1:5000",
+        # Web Push: the key is generated into instance/ unless set; push services may write
+        # to VAPID_SUBJECT (a mailto: or https: URL) about problems.
+        VAPID_PRIVATE_KEY=None,
+        VAPID_SUBJECT="mailto:no-reply@localhost",
+        # Only the tests' push service lives on loopback: real endpoints are public HTTPS.
+        PUSH_ALLOW_PRIVATE_HOSTS=False,
+        # make run: send reminders from a thread of the development server, every minute.
+        REMINDER_LOOP=False,
+        REMINDER_LOOP_SECONDS=60,
         # Rate limits ("N per period", ";" between windows): see journal/auth/throttle.py.
         REDIS_URL=None,
         PROXY_HOPS=0,
@@ -93,6 +107,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for variable, key in ENVIRONMENT_VARIABLES.items():
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
+    if os.environ.get("JOURNAL_REMINDER_LOOP", "").lower() in {"1", "true", "yes"}:
+        app.config["REMINDER_LOOP"] = True
     if os.environ.get("JOURNAL_HTTPS", "").lower() in {"1", "true", "yes"}:
         app.config["JOURNAL_HTTPS"] = True
     if test_config is not None:

@@ -9,3 +9,4 @@ from journal.entries.models import ActionStep, ChangeCounter, Entry, PurgedEntry
 from journal.care.models import CareLink, EntryRead, Invitation, InviteAttempt, Share  # noqa: F401
 from journal.care.models import Comment, ReflectionPrompt  # noqa: F401
 from journal.therapist.models import Meeting, TherapistNote  # noqa: F401
+from journal.reminders.models import PushSubscription, ReminderDelivery, ReminderSettings  # noqa: F401

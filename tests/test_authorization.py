@@ -134,6 +134,12 @@ ROUTES: dict[str, Route] = {
     "entries.restore": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/restore", 302),
     "entries.purge": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/purge", 302),
     "entries.empty_trash": patient_page("POST", lambda w: "/trash/empty", 302),
+    # Reminders are anyone's own: the page, the push key, this browser's subscription.
+    "reminders.index": Route("GET", lambda w: "/reminders/", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "reminders.push_key": Route("GET", lambda w: "/reminders/push-key", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    # A form post instead of a subscription's JSON: 400 for everybody logged in.
+    "reminders.add_push_subscription": Route("POST", lambda w: "/reminders/push-subscriptions", {ANON: LOGIN, OWNER: 400, OTHER: 400, THERAPIST_ROLE: 400}),
+    "reminders.delete_push_subscription": Route("POST", lambda w: "/reminders/push-subscriptions/delete", {ANON: LOGIN, OWNER: 204, OTHER: 204, THERAPIST_ROLE: 204}),
     "steps.index": patient_page("GET", lambda w: "/steps/", 200),
     "steps.toggle": patient_only("POST", lambda w: f"/steps/{w['step'].id}/toggle", 302),
     "dosing.index": patient_page("GET", lambda w: "/sessions/", 200),

@@ -12,7 +12,7 @@ PACKAGE = Path(journal.__file__).parent
 #: ones. Accounts are several packages: the account itself, its logins, second factors,
 #: security log and rate limits.
 LAYERS = [{"auth", "logins", "mfa", "security_log", "throttle"}, {"dosing"}, {"entries"}, {"care"},
-          {"therapist"}]
+          {"therapist"}, {"reminders"}]
 #: Shared building blocks every layer may use; they import no feature at all.
 CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "config", "mail",
         "user_agents"}

@@ -159,3 +159,54 @@ async function tellClientsToSync() {
   const clients = await self.clients.matchAll({ type: 'window' });
   clients.forEach((client) => client.postMessage('sync-outbox'));
 }
+
+// ---- Reminders (Web Push). Payloads are Declarative Web Push, which Safari 18.4+ shows
+// without us; everywhere else this handler shows the same notification. It always shows
+// one (browsers punish a push without a visible notification), and a tap opens the page
+// the reminder is about, on this origin only.
+self.addEventListener('push', (event) => {
+  event.waitUntil(showReminder(event.data));
+});
+
+async function showReminder(data) {
+  let notice = {};
+  try {
+    notice = (data && data.json().notification) || {};
+  } catch (error) {
+    // Not JSON: still tell the person something is waiting.
+  }
+  await self.registration.showNotification(notice.title || 'Integration Journal', {
+    body: notice.body || 'You have a new note in your journal.',
+    tag: notice.tag,
+    icon: '/static/icons/icon-192.png',
+    data: { path: ownPath(notice.navigate) },
+  });
+}
+
+function ownPath(url) {
+  if (typeof url !== 'string') return '/';
+  try {
+    const target = new URL(url, self.location.origin);
+    return target.pathname + target.search;
+  } catch (error) {
+    return '/';
+  }
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const opening = openReminderPage(event.notification.data?.path || '/');
+  event.waitUntil(opening);
+});
+
+async function openReminderPage(path) {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((client) => 'navigate' in client);
+  if (open) {
+    const navigated = await open.navigate(path);
+    // Focusing needs the tap's permission; a window that cannot take focus still navigated.
+    await (navigated || open).focus().catch(() => {});
+    return navigated;
+  }
+  return self.clients.openWindow(path);
+}
