@@ -93,6 +93,19 @@ export async function changeItem(key, stores, decide) {
   return result;
 }
 
+/** Store a page of the changes feed in one transaction: the copies to ``keep``, the ids
+ * that are ``gone``; with ``replace``, instead of every copy stored before. */
+export async function storeEntries(keep, gone, { replace = false } = {}) {
+  const db = await openDb();
+  const tx = db.transaction('entries', 'readwrite');
+  const done = committed(tx);
+  const entries = tx.objectStore('entries');
+  if (replace) entries.clear();
+  keep.forEach((entry) => entries.put({ ...entry, owner: account }));
+  gone.forEach((id) => entries.delete(id));
+  await done;
+}
+
 export const get = async (store, key) => {
   const record = await run(store, 'readonly', (s) => s.get(key));
   return owned(record) ? record : undefined;

@@ -256,40 +256,36 @@ async function forgetPurged(id) {
 }
 
 /** Fetch the patient's changes since last time into the device cache (last 50 kept).
+ * A device with no cursor asks only for the entries it keeps, and a cursor at now.
  * Resolves to how many entries changed and how many of them are gone (in the Trash or
  * deleted for good), or null when the server said no. */
 export async function pullChanges() {
   // Another account's entries must not be stored as this one's.
   if (!(await sessionIsOwner())) return null;
   let since = (await db.setting('cursor')) || '';
+  let first = !since;
   let changed = 0;
   let gone = 0;
-  let fromScratch = false;
   for (let page = 0; page < 50; page += 1) {
-    const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
-    if (response.status === 400 && since && !fromScratch) {
-      // The server no longer reads our cursor (a release changed its format): read the
-      // whole feed again rather than nothing, forever.
-      fromScratch = true;
-      since = '';
+    const query = first ? `latest=${db.CACHED_ENTRIES}` : `since=${encodeURIComponent(since)}`;
+    const response = await fetch(`${API}/entries?${query}`, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 400 && !first) {
+      // The server no longer reads our cursor (a release changed its format): start over
+      // rather than read nothing, forever.
+      first = true;
       await db.saveSetting('cursor', '');
       continue;
     }
     if (!response.ok) return null;
     const body = await response.json();
-    // From the start, the feed names every entry there is: a copy it does not name (its
-    // tombstone long gone) must not linger.
-    if (fromScratch && !since) await db.clear('entries');
+    const deleted = body.entries.filter((entry) => entry.deleted).map((entry) => entry.id);
     changed += body.entries.length;
-    for (const entry of body.entries) {
-      if (entry.deleted) {
-        gone += 1;
-        await db.remove('entries', entry.id);
-      } else {
-        await db.put('entries', entry);
-      }
-      if (entry.purged) await forgetPurged(entry.id);
-    }
+    gone += deleted.length;
+    // A first pull names every entry worth keeping: a copy it does not name may be long
+    // gone from the server (its tombstone too), so it must not linger.
+    await db.storeEntries(body.entries.filter((entry) => !entry.deleted), deleted, { replace: first });
+    for (const entry of body.entries) if (entry.purged) await forgetPurged(entry.id);
+    first = false;
     since = body.next || since;
     await db.saveSetting('cursor', since);
     if (!body.has_more) break;

@@ -60,3 +60,45 @@ def test_a_thousand_offline_entries_reach_the_server_exactly_once(live_server, n
     assert page.evaluate(f"{OUTBOX_MODULE.replace('outbox.js', 'db.js')}.then((db) => db.count('outbox'))") == 0
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.max(Entry.version))) == 1
+
+
+def test_a_new_device_pulls_only_the_entries_it_keeps(live_server, new_context, make_user):
+    from datetime import timedelta
+
+    from journal.timeutil import utcnow
+    from tests.conftest import PASSWORD
+    from tests.factories import create_entry
+
+    patient = make_user()
+    start = utcnow() - timedelta(days=100)
+    for day in range(60):
+        create_entry(patient, insights=f"Day {day}", written_at=start + timedelta(days=day))
+    create_entry(patient, insights="In the Trash", written_at=start + timedelta(days=61), deleted=True)
+    page = new_context(PHONE).new_page()
+    pulls = []
+    page.on("request", lambda request: pulls.append(request.url) if "/api/v1/entries?" in request.url else None)
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill(patient.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your journal").wait_for()
+    db_module = OUTBOX_MODULE.replace("outbox.js", "db.js")
+    cached = f"{db_module}.then((db) => db.cachedEntries()).then((entries) => entries.map((e) => e.insights))"
+    for _ in range(100):
+        if len(page.evaluate(cached)) == 50:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(cached) == [f"Day {day}" for day in range(59, 9, -1)]
+    assert [url.split("?", 1)[1] for url in pulls[:1]] == ["latest=50"]
+
+    # From then on, only what changes.
+    create_entry(patient, insights="Written on the laptop", written_at=utcnow())
+    pulls.clear()
+    page.reload()
+    page.get_by_role("heading", name="Your journal").wait_for()
+    for _ in range(100):
+        if "Written on the laptop" in page.evaluate(cached):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(cached)[0] == "Written on the laptop"
+    assert pulls and all("since=" in url for url in pulls)
