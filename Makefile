@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app journal
 PORT ?= 5000
 
-.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain clean
+.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain bench-offline-sync clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -48,6 +48,9 @@ bench-entry-list: install-test
 
 bench-explain: install-test
 	$(BIN)/python bench/explain.py
+
+bench-offline-sync: install-test
+	$(BIN)/python bench/offline_sync.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

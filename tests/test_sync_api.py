@@ -187,6 +187,36 @@ def test_an_old_changes_cursor_does_not_resend_everything(api, patient):
     assert str(old.id) not in {e["id"] for e in changes}
 
 
+def test_a_first_pull_gets_only_the_newest_live_entries_and_goes_on_from_now(api, patient):
+    start = utcnow() - timedelta(days=10)
+    written = [create_entry(patient, insights=f"day {day}", written_at=start + timedelta(days=day))
+               for day in range(5)]
+    create_entry(patient, insights="newest, but in the Trash", written_at=start + timedelta(days=6), deleted=True)
+    first = api.client.get("/api/v1/entries", query_string={"latest": 3}).get_json()
+    assert [e["insights"] for e in first["entries"]] == ["day 4", "day 3", "day 2"]
+    assert first["has_more"] is False
+    # From the cursor on, only what changed after the first pull.
+    assert api.changes(first["next"]).get_json()["entries"] == []
+    api.put(str(written[0].id), {**ENTRY, "insights": "day 0, edited"}, base_version=1)
+    later, _ = api.all_changes(first["next"])
+    assert [e["insights"] for e in later] == ["day 0, edited"]
+
+
+def test_a_first_pull_of_an_empty_journal_has_a_cursor_too(api):
+    first = api.client.get("/api/v1/entries?latest=50").get_json()
+    assert first["entries"] == [] and first["has_more"] is False
+    entry_id = new_id()
+    api.put(entry_id, ENTRY)
+    assert [e["id"] for e in api.all_changes(first["next"])[0]] == [entry_id]
+
+
+@pytest.mark.parametrize("query", ["latest=0", "latest=101", "latest=abc", "latest=-1", "latest=",
+                                   "latest=1.5", "latest=3&since=", "latest=3&limit=3"])
+def test_a_bad_latest_is_400(api, query):
+    response = api.client.get(f"/api/v1/entries?{query}")
+    assert response.status_code == 400
+
+
 def test_changes_feed_shows_only_your_own_entries(app, api, make_user):
     create_entry(make_user(PATIENT), insights="someone else's")
     assert api.changes().get_json()["entries"] == []

@@ -1,7 +1,8 @@
 """Two devices of one patient, driven at random against the real sync API.
 
-Each device runs the outbox protocol of static/js/outbox.js: oldest first, the exact
-in-flight request replayed before anything newer, an item leaves only after the server
+Each device runs the outbox protocol of static/js/outbox.js: several entries on the wire
+at once, settled in any order, one request at a time per entry, the exact in-flight
+request replayed before anything newer, an item leaves only after the server
 confirmed it, a 409 keeps the patient's copy as a surfaced conflict. Devices go offline,
 lose responses after the server committed, and edit while a request is in flight.
 Afterwards the server must hold exactly what the model says: every write confirmed
@@ -156,9 +157,12 @@ class TwoDevices(RuleBasedStateMachine):
     def toggle_network(self, d):
         self.devices[d].online = not self.devices[d].online
 
-    @rule(d=DEVICES, lose_response=st.booleans())
-    def sync(self, d, lose_response):
-        self._sync(self.devices[d], lose_response)
+    @rule(d=DEVICES, lose_response=st.booleans(), data=st.data())
+    def sync(self, d, lose_response, data):
+        # Several entries are on the wire at once: their answers come in any order.
+        device = self.devices[d]
+        order = data.draw(st.permutations(sorted(device.outbox, key=self.created.index)))
+        self._sync(device, lose_response, order)
 
     @rule(d=DEVICES)
     def pull(self, d):
@@ -170,8 +174,8 @@ class TwoDevices(RuleBasedStateMachine):
 
     # -- the outbox protocol (static/js/outbox.js) ------------------------------------
 
-    def _sync(self, device: Device, lose_response=False):
-        for entry_id in list(device.outbox):
+    def _sync(self, device: Device, lose_response=False, order=None):
+        for entry_id in list(device.outbox) if order is None else order:
             item = device.outbox[entry_id]
             if item["inflight"] is None:
                 item["inflight"] = (item["write"], item["base"])

@@ -112,9 +112,14 @@ OPENAPI = {
                                  "everything. Changes are numbered by the database in the order they "
                                  "commit, so a cursor never skips one. A cursor from an older version "
                                  "of the app starts over from the beginning: store entries by id.")},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                {"name": "latest", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                 "description": ("A device's first pull, instead of `since` and `limit`: the newest N "
+                                 "entries outside the Trash (by `written_at`, newest first; no "
+                                 "tombstones) and a `next` cursor at the current change, so the "
+                                 "following pulls bring only what changes from now on.")}],
             "responses": {
-                "200": {"description": "Oldest change first", "content": {"application/json": {"schema": {
+                "200": {"description": "Oldest change first (with `latest`: newest entry first)", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {
                         "entries": {"type": "array", "items": {"oneOf": [
                             {"$ref": "#/components/schemas/Entry"},
@@ -123,7 +128,7 @@ OPENAPI = {
                                             "`deleted`) and entries deleted for good (`purged`), in "
                                             "the order their writes committed.")},
                         "next": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}}}},
-                "400": _error("Bad cursor or limit"), "401": _error("Not logged in"),
+                "400": _error("Bad cursor, limit or latest"), "401": _error("Not logged in"),
                 "404": _error("Not found (or not a patient)")}}},
         "/entries/{entry_id}": {
             "parameters": [_ENTRY_ID],

@@ -14,7 +14,7 @@ from journal.auth.access import patient_required
 from journal.care.choices import care_choices
 from journal.cursors import BadCursor
 from journal.dosing.access import sessions_of
-from journal.entries.changes import changes_since
+from journal.entries.changes import changes_since, latest_entries
 from journal.entries.forms import EntryForm
 from journal.entries.serialize import change_json, entry_json, with_local_time
 from journal.entries.writes import (Conflict, Invalid, MoveToTrash, SaveContent, WriteResult, fingerprint,
@@ -174,18 +174,33 @@ def delete(entry_id: uuid.UUID):
     return _answer(result, tz_name)
 
 
+def _count(name: str, raw: str) -> int:
+    """A page size from the query string.
+
+    :raise 400: unless it is a whole number from 1 to ``CHANGES_LIMIT``.
+    """
+    value = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    if not 1 <= value <= CHANGES_LIMIT:
+        abort(400, f"{name} must be from 1 to {CHANGES_LIMIT}.")
+    return value
+
+
 @bp.route("/entries")
 @patient_required
 def changes():
-    """The patient's entries changed since ``since`` (Trash and purge tombstones included), oldest first."""
-    raw_limit = request.args.get("limit", str(CHANGES_LIMIT))
-    limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 6 else 0
-    if not 1 <= limit <= CHANGES_LIMIT:
-        abort(400, f"limit must be from 1 to {CHANGES_LIMIT}.")
-    try:
-        page = changes_since(current_user.id, request.args.get("since") or None, limit)
-    except BadCursor:
-        abort(400, "That since cursor is not valid; start again without it.")
+    """The patient's entries changed since ``since`` (Trash and purge tombstones included),
+    oldest first; or, with ``latest=N`` (a first pull), their newest N live entries and a
+    cursor at the current change."""
+    if "latest" in request.args:
+        if "since" in request.args or "limit" in request.args:
+            abort(400, "latest goes without since and limit.")
+        page = latest_entries(current_user.id, _count("latest", request.args["latest"]))
+    else:
+        limit = _count("limit", request.args.get("limit", str(CHANGES_LIMIT)))
+        try:
+            page = changes_since(current_user.id, request.args.get("since") or None, limit)
+        except BadCursor:
+            abort(400, "That since cursor is not valid; start again without it.")
     return jsonify(entries=[change_json(c, current_user.timezone) for c in page.changes],
                    next=page.cursor, has_more=page.has_more)
 

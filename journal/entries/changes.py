@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from journal.cursors import BadCursor, pack, unpack
-from journal.entries.models import Entry, PurgedEntry
+from journal.entries.models import ChangeCounter, Entry, PurgedEntry
 from journal.extensions import db
 from journal.fields import EARLIEST_DATE, LATEST_DATE
 
@@ -84,3 +84,19 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
     changes = changes[:limit]
     next_cursor = encode_change_cursor(changes[-1].change_seq if changes else after)
     return ChangesPage(changes, next_cursor, has_more)
+
+
+def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
+    """A device's first pull: the owner's newest ``count`` live entries (by ``written_at``,
+    newest first; no tombstones) and a cursor at the owner's current change number, so
+    the device's next pull starts from now instead of reading the whole history.
+
+    The change number is read first: a change that commits after it has a higher number,
+    so the next pull brings it even if this answer already showed it (devices store by
+    id). Nothing committed before it is missing from the entries read after it.
+    """
+    last = db.session.scalar(sa.select(ChangeCounter.last_seq).where(ChangeCounter.owner_id == owner_id)) or 0
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None))
+        .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(count))
+    return ChangesPage(list(entries), encode_change_cursor(last), has_more=False)

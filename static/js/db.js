@@ -55,19 +55,56 @@ export function openDb() {
   return dbPromise;
 }
 
-async function run(store, mode, action) {
-  const db = await openDb();
-  const tx = db.transaction(store, mode);
-  const result = await request(action(tx.objectStore(store)));
-  await new Promise((resolve, reject) => {
+function committed(tx) {
+  return new Promise((resolve, reject) => {
     tx.oncomplete = resolve;
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error);
   });
+}
+
+async function run(store, mode, action) {
+  const db = await openDb();
+  const tx = db.transaction(store, mode);
+  const done = committed(tx);
+  const result = await request(action(tx.objectStore(store)));
+  await done;
   return result;
 }
 
 const owned = (record) => record && record.owner === account;
+
+/** Read, decide, write one outbox item in ONE transaction (with ``stores`` besides the
+ * outbox): ``decide(item, writes)`` gets the item (undefined when there is none of this
+ * account's) and calls ``writes.put(store, value)`` / ``writes.remove(store, key)``.
+ * It must not await anything: the transaction would end under it. Resolves, once
+ * everything is written, to what ``decide`` returned. */
+export async function changeItem(key, stores, decide) {
+  const db = await openDb();
+  const tx = db.transaction(['outbox', ...stores], 'readwrite');
+  const done = committed(tx);
+  const writes = {
+    put: (store, value) => { value.owner = account; tx.objectStore(store).put(value); },
+    remove: (store, id) => { tx.objectStore(store).delete(id); },
+  };
+  const found = await request(tx.objectStore('outbox').get(key));
+  const result = decide(owned(found) ? found : undefined, writes);
+  await done;
+  return result;
+}
+
+/** Store a page of the changes feed in one transaction: the copies to ``keep``, the ids
+ * that are ``gone``; with ``replace``, instead of every copy stored before. */
+export async function storeEntries(keep, gone, { replace = false } = {}) {
+  const db = await openDb();
+  const tx = db.transaction('entries', 'readwrite');
+  const done = committed(tx);
+  const entries = tx.objectStore('entries');
+  if (replace) entries.clear();
+  keep.forEach((entry) => entries.put({ ...entry, owner: account }));
+  gone.forEach((id) => entries.delete(id));
+  await done;
+}
 
 export const get = async (store, key) => {
   const record = await run(store, 'readonly', (s) => s.get(key));

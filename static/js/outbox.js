@@ -73,68 +73,103 @@ async function send(request, retried = false) {
   const response = await fetch(`${API}/entries/${request.id}`, init);
   const body = await response.json().catch(() => ({}));
   if (response.status === 400 && body.reason === 'csrf' && !retried) {
-    if (await refreshToken()) return send(request, true);
+    // A new token may come with a new session: send again only if it is still ours.
+    confirmed = null;
+    const user = await refreshToken();
+    if (user && user.id === db.owner()) return send(request, true);
+    if (user) return { status: 401, body: {} };
   }
   return { status: response.status, body };
+}
+
+/** How long a confirmation that the session is this account's serves the sends after it:
+ * long enough that a thousand sends do not each ask, short enough that a login by someone
+ * else (another tab) stops the replay within a second. */
+const OWNER_FRESH_MS = 1000;
+let confirmed = null;
+
+/** sessionIsOwner(), asked again when the last answer is over OWNER_FRESH_MS old; the
+ * parallel sends share one question. */
+function ownerConfirmed() {
+  if (!confirmed || Date.now() - confirmed.at > OWNER_FRESH_MS) {
+    confirmed = { at: Date.now(), answer: sessionIsOwner() };
+  }
+  return confirmed.answer;
 }
 
 function sameRequest(a, b) {
   return a.op === b.op && a.base_version === b.base_version && JSON.stringify(a.payload) === JSON.stringify(b.payload);
 }
 
-async function keepConflict(item, current) {
-  // The patient's own latest text (or their deletion, mine: null) becomes a conflict
-  // copy; the server's copy is cached. Both stay until the patient chooses.
-  await db.put('conflicts', { id: uuid(), entry_id: item.id, mine: item.op === 'put' ? item.payload : null, theirs: current, saved_at: Date.now() });
-  if (current) await db.put('entries', current);
-  await db.remove('outbox', item.id);
+/** Take the item to send: the exact request that may have reached the server goes again
+ * first (if it was applied, the server recognises it and answers as before). Resolves to
+ * the item, or null when it is not due. One transaction. */
+function claim(id, force) {
+  return db.changeItem(id, [], (item, writes) => {
+    if (!item || (item.state === 'invalid' && !item.inflight)) return null;
+    if (!force && item.next_try > Date.now()) return null;
+    item.inflight = item.inflight || { id: item.id, op: item.op, payload: item.payload, base_version: item.base_version };
+    writes.put('outbox', item);
+    return item;
+  });
 }
 
-async function settle(item, request, result) {
-  // Re-read: the patient may have edited the item while it was on the wire.
-  const fresh = (await db.get('outbox', item.id)) || item;
-  const { status, body } = result;
-  if (status >= 200 && status < 300) {
-    await db.put('entries', body.entry);
-    const pending = { id: fresh.id, op: fresh.op, payload: fresh.payload, base_version: request.base_version };
-    if (sameRequest(pending, request)) {
-      await db.remove('outbox', item.id);
-    } else {
-      Object.assign(fresh, { inflight: null, base_version: body.entry.version });
-      await db.put('outbox', fresh);
-    }
-    return 'applied';
-  }
-  if (status === 409) {
-    await keepConflict(fresh, body.current);
-    return 'ok';
-  }
-  if (status === 404 && request.op === 'delete') {
-    await db.remove('outbox', item.id);
-    await db.remove('entries', item.id);
-    return 'ok';
-  }
-  if (status === 401) {
-    Object.assign(fresh, { state: 'auth' });
-    await db.put('outbox', fresh);
-    return 'auth';
-  }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    // Not applied: the patient fixes it; the next send is a new request.
-    Object.assign(fresh, { state: 'invalid', inflight: null, errors: body.fields || { '': [body.message || body.error || 'The server could not accept this entry.'] } });
-    await db.put('outbox', fresh);
-    return 'invalid';
-  }
-  return backoff(fresh);
-}
-
-async function backoff(item) {
+function delay(item) {
   item.attempts = (item.attempts || 0) + 1;
   item.next_try = Date.now() + Math.min(MAX_BACKOFF, 1000 * 2 ** item.attempts);
   item.state = 'retry';
-  await db.put('outbox', item);
-  return 'retry';
 }
+
+/** Record the server's answer to ``request`` in one transaction. Re-read inside it: the
+ * patient may have edited the item while it was on the wire. Resolves to the outcome. */
+function settle(sent, request, { status, body }) {
+  return db.changeItem(sent.id, ['entries', 'conflicts'], (found, writes) => {
+    const fresh = found || sent;
+    if (status >= 200 && status < 300) {
+      writes.put('entries', body.entry);
+      const pending = { id: fresh.id, op: fresh.op, payload: fresh.payload, base_version: request.base_version };
+      if (sameRequest(pending, request)) {
+        writes.remove('outbox', fresh.id);
+        return 'applied';
+      }
+      // Edited while on the wire: the edit goes next, on the version this write made.
+      Object.assign(fresh, { inflight: null, base_version: body.entry.version });
+      writes.put('outbox', fresh);
+      return fresh.state === 'waiting' ? 'applied, edited since' : 'applied';
+    }
+    if (status === 409) {
+      // The patient's own latest text (or their deletion, mine: null) becomes a conflict
+      // copy; the server's copy is cached. Both stay until the patient chooses.
+      writes.put('conflicts', { id: uuid(), entry_id: fresh.id, mine: fresh.op === 'put' ? fresh.payload : null, theirs: body.current, saved_at: Date.now() });
+      if (body.current) writes.put('entries', body.current);
+      writes.remove('outbox', fresh.id);
+      return 'ok';
+    }
+    if (status === 404 && request.op === 'delete') {
+      writes.remove('outbox', fresh.id);
+      writes.remove('entries', fresh.id);
+      return 'ok';
+    }
+    if (status === 401) {
+      Object.assign(fresh, { state: 'auth' });
+      writes.put('outbox', fresh);
+      return 'auth';
+    }
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      // Not applied: the patient fixes it; the next send is a new request.
+      Object.assign(fresh, { state: 'invalid', inflight: null, errors: body.fields || { '': [body.message || body.error || 'The server could not accept this entry.'] } });
+      writes.put('outbox', fresh);
+      return 'invalid';
+    }
+    delay(fresh);
+    writes.put('outbox', fresh);
+    return 'retry';
+  });
+}
+
+/** Requests on the wire at once. Items of one entry are one outbox item (keyed by the
+ * entry's id), sent by one worker at a time, so an entry's writes keep their order. */
+const IN_FLIGHT = 6;
 
 /** Replay the outbox once (concurrent calls share one run). Resolves to a summary. */
 export function syncOutbox({ force = false } = {}) {
@@ -150,47 +185,56 @@ export function syncOutbox({ force = false } = {}) {
 
 async function replay(force) {
   state.problem = null;
+  confirmed = null; // every run asks the server whose session this is before its first send
   // Taken over (below) only when the server confirms whose session this is.
   if (!adopted && await db.hasOwnerlessWords()) await sessionIsOwner().catch(() => false);
-  let sent = 0;
-  let applied = 0;
-  for (const listed of await db.outboxItems()) {
-    const item = await db.get('outbox', listed.id);
-    if (!item || (item.state === 'invalid' && !item.inflight)) continue;
-    if (!force && item.next_try > Date.now()) continue;
+  // Oldest first; a few at a time. The first stop (logged out, offline, server trouble)
+  // ends the claiming; requests already on the wire are settled before the run ends.
+  const queue = (await db.outboxItems()).map((item) => item.id);
+  const run = { sent: 0, applied: 0, invalid: false, stop: null };
+  const worker = async () => {
+    while (queue.length && !run.stop) await deliver(queue.shift(), force, run);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  if (run.stop === 'not owner') await markAll('auth');
+  const problem = { 'not owner': 'auth', auth: 'auth', retry: 'server', offline: 'offline' }[run.stop];
+  state.offline = run.stop === 'offline';
+  state.problem = problem === 'offline' ? null : problem || (run.invalid ? 'invalid' : null);
+  return { sent: run.sent, applied: run.applied, problem: problem || state.problem };
+}
+
+/** Send one outbox item until the server has settled it (again, if the patient edited it
+ * while it was on the wire), or until the run stops. */
+async function deliver(id, force, run) {
+  for (let again = force; ; again = true) {
     try {
-      // Before every send: another person may have logged in since the last one.
-      if (!(await sessionIsOwner()) || item.owner !== db.owner()) {
-        state.problem = 'auth';
-        await markAll('auth');
-        return { sent, applied, problem: 'auth' };
+      // Before sending: another person may have logged in since the last send.
+      if (!(await ownerConfirmed())) {
+        run.stop = run.stop || 'not owner';
+        return;
       }
-      // The exact request that may have reached the server goes again first: if it was
-      // applied, the server recognises it and answers as before.
-      const request = item.inflight || { id: item.id, op: item.op, payload: item.payload, base_version: item.base_version };
-      item.inflight = request;
-      await db.put('outbox', item);
-      const outcome = await settle(item, request, await send(request));
+      const item = await claim(id, again);
+      if (!item) return;
+      const outcome = await settle(item, item.inflight, await send(item.inflight));
       if (outcome === 'auth' || outcome === 'retry') {
-        state.problem = outcome === 'auth' ? 'auth' : 'server';
-        return { sent, applied, problem: state.problem };
+        run.stop = run.stop || outcome;
+        return;
       }
-      if (outcome === 'invalid') state.problem = 'invalid';
-      if (outcome === 'applied') applied += 1;
-      sent += 1;
-      const again = await db.get('outbox', item.id);
-      if (again && again.state === 'waiting' && !again.inflight) {
-        return replay(true).then((r) => ({ ...r, sent: sent + r.sent, applied: applied + r.applied }));
-      }
+      run.sent += 1;
+      if (outcome.startsWith('applied')) run.applied += 1;
+      if (outcome === 'invalid') run.invalid = true;
+      if (outcome !== 'applied, edited since') return;
     } catch (error) {
       // fetch rejects only when the network is unreachable.
-      state.offline = true;
-      await backoff(await db.get('outbox', item.id) || item);
-      return { sent, applied, problem: 'offline' };
+      run.stop = run.stop || 'offline';
+      await db.changeItem(id, [], (item, writes) => {
+        if (!item) return;
+        delay(item);
+        writes.put('outbox', item);
+      }).catch(() => {});
+      return;
     }
   }
-  state.offline = false;
-  return { sent, applied, problem: state.problem };
 }
 
 async function markAll(value) {
@@ -212,40 +256,36 @@ async function forgetPurged(id) {
 }
 
 /** Fetch the patient's changes since last time into the device cache (last 50 kept).
+ * A device with no cursor asks only for the entries it keeps, and a cursor at now.
  * Resolves to how many entries changed and how many of them are gone (in the Trash or
  * deleted for good), or null when the server said no. */
 export async function pullChanges() {
   // Another account's entries must not be stored as this one's.
   if (!(await sessionIsOwner())) return null;
   let since = (await db.setting('cursor')) || '';
+  let first = !since;
   let changed = 0;
   let gone = 0;
-  let fromScratch = false;
   for (let page = 0; page < 50; page += 1) {
-    const response = await fetch(`${API}/entries?since=${encodeURIComponent(since)}`, { credentials: 'same-origin', cache: 'no-store' });
-    if (response.status === 400 && since && !fromScratch) {
-      // The server no longer reads our cursor (a release changed its format): read the
-      // whole feed again rather than nothing, forever.
-      fromScratch = true;
-      since = '';
+    const query = first ? `latest=${db.CACHED_ENTRIES}` : `since=${encodeURIComponent(since)}`;
+    const response = await fetch(`${API}/entries?${query}`, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 400 && !first) {
+      // The server no longer reads our cursor (a release changed its format): start over
+      // rather than read nothing, forever.
+      first = true;
       await db.saveSetting('cursor', '');
       continue;
     }
     if (!response.ok) return null;
     const body = await response.json();
-    // From the start, the feed names every entry there is: a copy it does not name (its
-    // tombstone long gone) must not linger.
-    if (fromScratch && !since) await db.clear('entries');
+    const deleted = body.entries.filter((entry) => entry.deleted).map((entry) => entry.id);
     changed += body.entries.length;
-    for (const entry of body.entries) {
-      if (entry.deleted) {
-        gone += 1;
-        await db.remove('entries', entry.id);
-      } else {
-        await db.put('entries', entry);
-      }
-      if (entry.purged) await forgetPurged(entry.id);
-    }
+    gone += deleted.length;
+    // A first pull names every entry worth keeping: a copy it does not name may be long
+    // gone from the server (its tombstone too), so it must not linger.
+    await db.storeEntries(body.entries.filter((entry) => !entry.deleted), deleted, { replace: first });
+    for (const entry of body.entries) if (entry.purged) await forgetPurged(entry.id);
+    first = false;
     since = body.next || since;
     await db.saveSetting('cursor', since);
     if (!body.has_more) break;

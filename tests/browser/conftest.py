@@ -30,6 +30,8 @@ WAIT = 15_000
 #: the same module instance, and the same account, as the page.
 DB_MODULE = ("import(performance.getEntriesByType('resource').map((entry) => entry.name)"
              ".find((name) => name.includes('/static/js/db.js')))")
+#: The page's own outbox.js module, the same way.
+OUTBOX_MODULE = DB_MODULE.replace("/static/js/db.js", "/static/js/outbox.js")
 
 
 class LiveServer:

@@ -1,0 +1,99 @@
+"""Offline sync benchmark: Chromium queues 1,000 entries in its outbox while offline
+(through the page's own outbox.js), goes online, and we time until the server holds all
+of them. The app runs under gunicorn (``BENCH_WORKERS`` sync workers) on SQLite, and on
+PostgreSQL too when ``JOURNAL_BENCH_DATABASE_URL`` is set. Prints one line per database;
+asserts nothing, but exits 1 when an entry is missing or stored twice."""
+import os
+import sys
+import tempfile
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from databases import databases, migrate
+from seed import PASSWORD, ensure_users
+from server import Server
+
+CHROMIUM = "/usr/bin/chromium"
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+COUNT = int(os.environ.get("BENCH_OFFLINE_ENTRIES", 1_000))
+LIMIT = 300.0
+OUTBOX_MODULE = ("import(performance.getEntriesByType('resource').map((entry) => entry.name)"
+                 ".find((name) => name.includes('/static/js/outbox.js')))")
+QUEUE = """async ([ids]) => {
+  const outbox = await %s;
+  for (const [n, id] of ids.entries()) await outbox.saveEntry(id, { insights: `Offline ${n}`, mood: 6 }, null);
+}""" % OUTBOX_MODULE
+
+
+def stored(engine, owner_id) -> list[str]:
+    from journal.entries.models import Entry
+
+    with engine.connect() as connection:
+        return [str(i) for i in connection.scalars(sa.select(Entry.id).where(Entry.owner_id == owner_id))]
+
+
+def wait_for_service_worker(page) -> None:
+    for _ in range(300):
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    raise RuntimeError("the service worker never took the page")
+
+
+def sync_seconds(browser, base_url: str, email: str, engine, owner_id) -> tuple[float, int, int]:
+    """Seconds until all COUNT entries are stored; (seconds, stored, distinct ids)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    ids = [str(uuid.uuid4()) for _ in range(COUNT)]
+    page.evaluate(QUEUE, [ids])
+    context.set_offline(False)
+    start = time.monotonic()
+    while time.monotonic() - start < LIMIT and len(stored(engine, owner_id)) < COUNT:
+        time.sleep(0.05)
+    seconds = time.monotonic() - start
+    rows = stored(engine, owner_id)
+    context.close()
+    return seconds, len(rows), len(set(rows) & set(ids))
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from journal import create_app
+
+    ok = True
+    print(f"<!-- {os.cpu_count()} CPUs, {WORKERS} gunicorn sync workers; Chromium and server share the machine -->")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        for name, database in databases():
+            with database as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
+                os.environ["JOURNAL_INSTANCE_PATH"] = instance
+                migrate(url, instance)
+                app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
+                with app.app_context():
+                    [(owner_id, email)] = ensure_users(1)
+                engine = sa.create_engine(url)
+                with Server(url, WORKERS) as server:
+                    seconds, rows, matched = sync_seconds(browser, f"http://127.0.0.1:{server.port}", email,
+                                                          engine, owner_id)
+                engine.dispose()
+                print(f"{name}: {COUNT:,} offline entries reached the server in {seconds:.1f} s "
+                      f"({rows:,} stored, {matched:,} of ours)", flush=True)
+                ok = ok and rows == matched == COUNT
+        browser.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
