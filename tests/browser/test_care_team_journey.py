@@ -173,3 +173,24 @@ def test_sharing_and_answering_a_prompt_offline_reach_the_server_when_it_syncs(l
     assert db.session.scalar(sa.select(Share.therapist_id).where(Share.entry_id == entry.id)) == therapist.id
     prompt = db.session.get(ReflectionPrompt, prompt.id)
     assert prompt.answered_at is not None and prompt.answer_entry_id == entry.id
+
+
+def test_removing_a_therapist_asks_first_and_says_it_ends_access_and_unshares(live_server, phone, make_user):
+    from tests.factories import create_link, share_entry
+
+    patient = make_user(display_name="Robin")
+    therapist = make_user(THERAPIST, display_name="Dr. Lee")
+    create_link(patient, therapist)
+    share_entry(create_entry(patient, insights="Shared with Dr. Lee"), therapist)
+    log_in(phone, live_server.url, patient.email)
+    phone.get_by_role("link", name="Care team").first.click()
+    phone.get_by_role("link", name=re.compile("Remove Dr. Lee")).click()
+    phone.get_by_role("heading", name="Remove Dr. Lee from your care team?").wait_for()
+    assert phone.get_by_text("cannot be undone").count() == 1
+    assert phone.get_by_text("Every entry you shared with Dr. Lee is unshared.").count() == 1
+    assert_accessible(phone, "remove a therapist")
+    phone.get_by_role("link", name="Keep Dr. Lee").click()
+    phone.get_by_role("heading", name="Your care team").wait_for()
+    phone.get_by_role("link", name=re.compile("Remove Dr. Lee")).click()
+    phone.get_by_role("button", name="Yes, remove Dr. Lee").click()
+    phone.get_by_text("Dr. Lee is no longer in your care team").wait_for()
