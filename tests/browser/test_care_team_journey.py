@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from journal.auth.models import THERAPIST
 from journal.timeutil import utcnow
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import open_page, DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import PASSWORD
 from tests.factories import create_entry
 
@@ -38,7 +38,7 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
 
     # The patient types it (lower case, no dash), reads the consent screen and accepts.
     log_in(phone, base, patient.email)
-    phone.get_by_role("link", name="Care team").click()
+    open_page(phone, "Care team")
     phone.get_by_role("link", name="Add a therapist").click()
     phone.get_by_label("Invitation code").fill(code.lower().replace("-", ""))
     phone.get_by_role("button", name="Continue").click()
@@ -86,14 +86,14 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
     comment.wait_for()
     assert comment.get_by_text("New", exact=True).count() == 1
     assert_accessible(phone, "entry with comment")
-    phone.get_by_role("link", name="Care team").click()
+    phone_entry_url = phone.url
+    open_page(phone, "Care team")
     phone.get_by_role("link", name=re.compile("access log")).click()
     assert phone.locator("tbody tr", has_text="Dr. Lee").count() >= 1
     assert_accessible(phone, "access log")
 
     # The patient revokes; the therapist's very next request is a 404.
-    phone.go_back()
-    phone.go_back()
+    phone.goto(phone_entry_url)
     phone.get_by_role("button", name=re.compile("Stop sharing")).click()
     phone.get_by_text("Entry is private again.").wait_for()
     response = laptop.goto(entry_url)
@@ -183,7 +183,7 @@ def test_removing_a_therapist_asks_first_and_says_it_ends_access_and_unshares(li
     create_link(patient, therapist)
     share_entry(create_entry(patient, insights="Shared with Dr. Lee"), therapist)
     log_in(phone, live_server.url, patient.email)
-    phone.get_by_role("link", name="Care team").first.click()
+    open_page(phone, "Care team")
     phone.get_by_role("link", name=re.compile("Remove Dr. Lee")).click()
     phone.get_by_role("heading", name="Remove Dr. Lee from your care team?").wait_for()
     assert phone.get_by_text("cannot be undone").count() == 1
