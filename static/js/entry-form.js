@@ -186,6 +186,12 @@ async function onSubmit(form, event, context) {
   }
 }
 
+function nameThePage(name) {
+  const heading = document.querySelector('main h1');
+  if (heading) heading.textContent = name;
+  document.title = `${name} · Integration Journal`;
+}
+
 /** Enhance the entry form on this page, if there is one. */
 export async function enhanceEntryForm() {
   const form = document.querySelector('[data-entry-form]');
@@ -220,9 +226,9 @@ export async function enhanceEntryForm() {
       context.shareChosen = false;
       fillForm(form, cached);
     }
-    const heading = document.querySelector('main h1');
-    if (heading && !context.isNew) heading.textContent = 'Edit entry';
   }
+  // Offline, an edit opens the saved "New entry" page: it must say what it is.
+  if (editMatch || !context.isNew) nameThePage('Edit entry');
   if (context.conflictId) {
     const conflict = await db.get('conflicts', context.conflictId);
     if (conflict) {
