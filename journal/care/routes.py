@@ -78,13 +78,19 @@ def _find_or_explain(form: JoinForm, code: str, accepting: bool = False):
         return None
 
 
-@bp.route("/team/<uuid:link_id>/remove", methods=["GET", "POST"])
+@bp.route("/team/<uuid:link_id>/remove", methods=["GET"])
+@patient_required
+def confirm_remove(link_id: uuid.UUID):
+    """Ask before removing a therapist, saying what it ends and that it cannot be undone."""
+    link = get_link_for_patient(link_id, current_user)
+    return render_template("care/remove.html", link=link, action_form=EmptyForm())
+
+
+@bp.route("/team/<uuid:link_id>/remove", methods=["POST"])
 @patient_required
 def remove(link_id: uuid.UUID):
-    """Ask first (GET), then remove a therapist from the care team: their access ends now."""
+    """Remove a therapist from the care team: their access ends now."""
     link = get_link_for_patient(link_id, current_user)
-    if request.method == "GET":
-        return render_template("care/remove.html", link=link, action_form=EmptyForm())
     end_link(link, current_user)
     flash(f"{link.therapist.display_name} is no longer in your care team and can no longer "
           "read any of your entries.", "success")
