@@ -4,6 +4,7 @@
 import { deletedAccount, forgetAccount, namesAccount, pageAccount } from './account.js';
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
+import { offerInstall } from './install.js';
 import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
@@ -198,6 +199,7 @@ async function start() {
   // The server names an account it just deleted: nothing of it may stay here.
   await wipeAccount(deletedAccount());
   showStoredFlash();
+  if (isPatient) offerInstall();
   registerServiceWorker();
   guardLogout();
   showPersistence();
