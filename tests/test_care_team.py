@@ -352,3 +352,22 @@ def test_access_log_groups_reads_per_therapist_entry_and_day(patient_client, pat
     assert "once, at" in next(row for row in rows if "Evening call" in row)
     # Labelled cells for the phone layout, where the column heads are hidden.
     assert 'data-label="Times read"' in log and 'data-label="Entry"' in log
+
+
+def test_reads_are_grouped_by_day_in_the_patients_zone(patient, therapist):
+    from datetime import datetime, timezone
+
+    from journal.care.models import EntryRead
+    from journal.care.service import access_log, grouped_reads
+    from journal.timeutil import zone
+
+    entry = create_entry(patient)
+    # 23:30 and 00:30 UTC are the same evening in New York, two days in UTC.
+    for hour, minute, day in ((23, 30, 1), (0, 30, 2), (14, 0, 2)):
+        db.session.add(EntryRead(entry_id=entry.id, therapist_id=therapist.id,
+                                 read_at=datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc)))
+    db.session.commit()
+    rows = grouped_reads(access_log(patient.id), zone("America/New_York"))
+    assert [(row.day.isoformat(), row.count) for row in rows] == [("2026-11-02", 1), ("2026-11-01", 2)]
+    evening = rows[1]
+    assert (evening.first.hour, evening.last.hour) == (23, 0)
