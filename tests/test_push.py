@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from journal.extensions import db
 from journal.reminders.models import PushSubscription, ReminderDelivery
 from journal.reminders.send import send_due
-from journal.reminders.vapid import application_server_key, b64url_decode
+from journal.reminders.server_keys import application_server_key, b64url_decode
 from tests.push_service import PushService
 from tests.test_reminders import turn_on
 
@@ -143,7 +143,7 @@ def test_vapid_key_is_generated_once_into_the_instance_folder(app):
 def test_vapid_key_can_come_from_the_environment(app):
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from journal.reminders.vapid import b64url
+    from journal.reminders.server_keys import b64url
 
     private = ec.generate_private_key(ec.SECP256R1())
     app.config["VAPID_PRIVATE_KEY"] = b64url(private.private_numbers().private_value.to_bytes(32, "big"))

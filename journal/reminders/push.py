@@ -21,7 +21,7 @@ from pywebpush import WebPushException, webpush
 from journal.extensions import db
 from journal.reminders.messages import Notice
 from journal.reminders.models import PushSubscription
-from journal.reminders.vapid import b64url_decode, server_key
+from journal.reminders.server_keys import b64url_decode, server_key
 
 log = logging.getLogger("journal.reminders")
 #: A reminder nobody saw within a day is no use any more.

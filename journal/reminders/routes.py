@@ -7,7 +7,7 @@ from journal.reminders import bp
 from journal.reminders.forms import ReminderForm, TherapistReminderForm
 from journal.reminders.push import BadSubscription, check_subscription, subscribe, unsubscribe
 from journal.reminders.service import save_choices, settings_for
-from journal.reminders.vapid import application_server_key
+from journal.reminders.server_keys import application_server_key
 
 
 def form_for(user, settings):
