@@ -20,6 +20,8 @@ assert login.status_code == 200 and b"Log in" in login.data, login.status_code
 script = client.get("/static/js/app.js")
 assert script.status_code == 200 and b"serviceWorker" in script.data, (script.status_code, app.static_folder)
 assert client.get("/sw.js").status_code == 200
+from journal.measures.instruments import instruments
+assert {"phq9", "gad7", "who5", "pcl5", "meq30"} <= set(instruments()), "instrument files missing from the wheel"
 print("served")
 """
 
