@@ -10,3 +10,5 @@ from journal.care.models import CareLink, EntryRead, Invitation, InviteAttempt, 
 from journal.care.models import Comment, ReflectionPrompt  # noqa: F401
 from journal.therapist.models import Meeting, TherapistNote  # noqa: F401
 from journal.reminders.models import PushSubscription, ReminderDelivery, ReminderSettings  # noqa: F401
+from journal.measures.models import MeasureProtocol, MeasureResponse, SafetyPlan  # noqa: F401
+from journal.care.measure_models import ResponseRead, ResponseShare, SafetyFlagReview  # noqa: F401

@@ -1,4 +1,4 @@
-"""Imports run one way: accounts → dosing → entries → care → therapist, with the pages
+"""Imports run one way: accounts → dosing → entries → measures → care → therapist, with the pages
 (every ``routes.py`` and ``*_routes.py``) and the app-wide modules on top. A lower feature that needs to
 react to a higher one takes a value or exposes a hook; it never imports upward, not
 even lazily inside a function."""
@@ -11,8 +11,8 @@ PACKAGE = Path(journal.__file__).parent
 #: The features, lowest first; a feature's modules may import only its own layer and lower
 #: ones. Accounts are several packages: the account itself, its logins, second factors,
 #: security log and rate limits.
-LAYERS = [{"auth", "logins", "mfa", "security_log", "throttle"}, {"dosing"}, {"entries"}, {"care"},
-          {"therapist"}, {"reminders"}]
+LAYERS = [{"auth", "logins", "mfa", "security_log", "throttle"}, {"dosing"}, {"entries"}, {"measures"},
+          {"care"}, {"therapist"}, {"reminders"}]
 #: Shared building blocks every layer may use; they import no feature at all.
 CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "config", "mail",
         "user_agents"}

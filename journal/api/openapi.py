@@ -1,4 +1,5 @@
 """The sync API described as an OpenAPI 3.1 document (served at /api/v1/openapi.json)."""
+from journal.api.openapi_measures import PATHS as MEASURE_PATHS, SCHEMAS as MEASURE_SCHEMAS
 from journal.entries.models import EMOTIONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -166,3 +167,5 @@ OPENAPI = {
                     "428": _error("No version given")}}},
     },
 }
+OPENAPI["components"]["schemas"].update(MEASURE_SCHEMAS)
+OPENAPI["paths"].update(MEASURE_PATHS)

@@ -21,7 +21,8 @@ from journal.entries.service import list_entries, purge_expired_trash, trashed_e
 from journal.entries.writes import (Conflict, Invalid, MoveToTrash, Restore, SaveContent, fingerprint,
                                     purge_entries, write_entry)
 from journal.extensions import db
-from journal.timeutil import zone
+from journal.measures.protocol import due_now
+from journal.timeutil import local_date, utcnow, zone
 
 SEARCH_MAX = 200
 
@@ -66,6 +67,7 @@ def index():
         abort(400, "That page link is not valid. Go back to the first page.")
     return render_template("entries/index.html", page=page, search=search, selected=selected,
                            sessions=sessions_of(current_user.id), action_form=EmptyForm(),
+                           due=due_now(current_user.id, local_date(utcnow(), current_user.timezone)),
                            **on_entries.list_context(current_user, page.entries))
 
 

@@ -1,1 +1,4 @@
-"""Clinical instruments (PHQ-9, GAD-7, WHO-5, PCL-5, MEQ-30) as data, and one scorer for all of them."""
+"""Standard questionnaires anchored to dosing sessions, and the patient's safety plan."""
+from flask import Blueprint
+
+bp = Blueprint("measures", __name__)

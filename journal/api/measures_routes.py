@@ -1,0 +1,79 @@
+"""Questionnaire endpoints: the instruments, and responses sent from the device's outbox."""
+import uuid
+from datetime import datetime
+
+from flask import jsonify
+from flask_login import current_user
+
+from journal.api import bp
+from journal.api.routes import _error, _json_body
+from journal.auth.access import patient_required
+from journal.extensions import db
+from journal.measures.instruments import instruments
+from journal.measures.responses import Conflict, Invalid, NotYours, record_response
+from journal.measures.serialize import instrument_json, response_json
+
+RESPONSE_FIELDS = {"instrument", "answers", "completed_at", "dosing_session_id"}
+
+
+@bp.route("/measures")
+@patient_required
+def measures():
+    """Every instrument, with its items and answer options."""
+    return jsonify(instruments=[instrument_json(found) for found in instruments().values()])
+
+
+def _completed_at(value, problems: dict) -> datetime | None:
+    if not isinstance(value, str):
+        problems["completed_at"] = ["Must be a time in ISO 8601 with its offset, like 2026-11-26T21:30:00+00:00."]
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        problems["completed_at"] = ["Must be a time in ISO 8601 with its offset, like 2026-11-26T21:30:00+00:00."]
+        return None
+    return moment
+
+
+def _session_id(value, problems: dict) -> uuid.UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        pass
+    problems["dosing_session_id"] = ["Must be a dosing session's id, or null."]
+    return None
+
+
+@bp.route("/measures/responses/<uuid:response_id>", methods=["PUT"])
+@patient_required
+def put_response(response_id: uuid.UUID):
+    """Record a completed questionnaire (201 created, 200 a replay of the same response)."""
+    body = _json_body()
+    problems: dict[str, list[str]] = {}
+    unknown = sorted(set(body) - RESPONSE_FIELDS)
+    if unknown:
+        problems["body"] = [f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."]
+    for name in ("instrument", "answers", "completed_at"):
+        if name not in body:
+            problems[name] = ["Required."]
+    completed_at = _completed_at(body.get("completed_at"), problems) if "completed_at" in body else None
+    session_id = _session_id(body.get("dosing_session_id"), problems)
+    if problems:
+        return _error(422, "The response needs attention.", problems)
+    try:
+        recorded = record_response(current_user.id, response_id, body["instrument"], body["answers"],
+                                   completed_at, session_id, current_user.timezone)
+    except Invalid as error:
+        return _error(422, "The response needs attention.", error.fields)
+    except NotYours:
+        return _error(404, "Not found.")
+    except Conflict:
+        return _error(409, "A response with this id was already recorded with other answers.",
+                      message="Fill the questionnaire again to record new answers.")
+    answer = response_json(recorded.response)
+    db.session.commit()
+    return jsonify({**answer, "replayed": not recorded.created}), 201 if recorded.created else 200
