@@ -4,7 +4,8 @@ import dataclasses
 import pytest
 
 from journal.measures.instruments import Instrument, instrument, instruments
-from journal.measures.scoring import AnswerError, check_answers, reliable_change, score
+from journal.measures.scoring import (AnswerError, check_answers, reliable_change, reliable_changes,
+                                      score)
 
 
 def answers_totalling(instrument_id, total):
@@ -294,15 +295,119 @@ def test_gad7_reliable_recovery():
 
 
 def test_instrument_without_published_figures_has_no_reliable_change():
-    with pytest.raises(LookupError, match="PCL-5 has no published reliable-change rule"):
-        reliable_change(instrument("pcl5"), 50, 20)
+    with pytest.raises(LookupError, match="MEQ-30 has no published reliable-change rule"):
+        reliable_change(instrument("meq30"), 2, 4)
+    assert reliable_changes(instrument("meq30"), 2, 4) == []
+
+
+@pytest.mark.parametrize("instrument_id, rules", [
+    ("phq9", [("nhs_talking_therapies", 6)]),
+    ("gad7", [("nhs_talking_therapies", 4), ("published_threshold", 6)]),
+    ("who5", [("published_threshold", 10)]),
+    ("pcl5", [("published_threshold", 15), ("published_threshold", 18)]),
+    ("meq30", []),
+])
+def test_reliable_changes_gives_one_change_per_rule_in_file_order(instrument_id, rules):
+    changes = reliable_changes(instrument(instrument_id), 10, 10)
+    assert [(c.method, c.threshold) for c in changes] == rules
+    assert all(c.source and c.source.strip() for c in changes)
+
+
+@pytest.mark.parametrize("loaded", list(instruments().values()), ids=lambda i: i.id)
+def test_every_reliable_change_rule_cites_a_source(loaded):
+    assert isinstance(loaded.reliable_change, tuple)
+    for rule in loaded.reliable_change:
+        assert rule["method"] in {"nhs_talking_therapies", "jacobson_truax", "published_threshold"}
+        assert rule["source"].strip()
+
+
+def test_reliable_change_is_the_first_rule_of_reliable_changes():
+    gad7 = instrument("gad7")
+    assert reliable_change(gad7, 12, 7) == reliable_changes(gad7, 12, 7)[0]
+    assert reliable_change(gad7, 12, 7).method == "nhs_talking_therapies"
+
+
+def _by_label(instrument_id, baseline, current, label):
+    changes = reliable_changes(instrument(instrument_id), baseline, current)
+    [change] = [c for c in changes if c.label == label]
+    return change
+
+
+# GAD-7, Bischoff et al. 2020: RCI 5.59, rounded to 6 points
+@pytest.mark.parametrize("baseline, current, reliable, direction", [
+    (15, 10, False, "no reliable change"),    # 5 better: below
+    (15, 9, True, "improved"),                # 6 better: at
+    (15, 8, True, "improved"),                # 7 better: above
+    (5, 10, False, "no reliable change"),     # 5 worse
+    (5, 11, True, "deteriorated"),            # 6 worse
+    (5, 12, True, "deteriorated"),            # 7 worse
+])
+def test_gad7_bischoff_reliable_change_is_six_points(baseline, current, reliable, direction):
+    change = _by_label("gad7", baseline, current, "Bischoff et al. 2020")
+    assert (change.method, change.threshold) == ("published_threshold", 6)
+    assert (change.reliable, change.direction) == (reliable, direction)
+    assert change.case_at_baseline is None and change.reliable_recovery is None
+    assert "5.59" in change.source
+
+
+def test_gad7_rules_can_disagree():
+    # 5 points better: reliable by NHS Talking Therapies (4), not by Bischoff et al. (6)
+    nhs, bischoff = reliable_changes(instrument("gad7"), 15, 10)
+    assert (nhs.reliable, bischoff.reliable) == (True, False)
+
+
+# WHO-5 (higher is better): a 10-point difference in the percentage score
+@pytest.mark.parametrize("baseline, current, reliable, direction", [
+    (40, 49, False, "no reliable change"),    # just below (totals as given, not only x4)
+    (40, 50, True, "improved"),               # at
+    (40, 51, True, "improved"),               # just above
+    (60, 51, False, "no reliable change"),
+    (60, 50, True, "deteriorated"),
+    (60, 49, True, "deteriorated"),
+    (40, 48, False, "no reliable change"),    # 2 raw points: the largest step below 10
+    (40, 52, True, "improved"),               # 3 raw points: the smallest reachable step above
+    (52, 40, True, "deteriorated"),
+])
+def test_who5_ten_point_change_higher_is_better(baseline, current, reliable, direction):
+    [change] = reliable_changes(instrument("who5"), baseline, current)
+    assert (change.method, change.threshold) == ("published_threshold", 10)
+    assert (change.reliable, change.direction) == (reliable, direction)
+    assert change.difference == current - baseline
+
+
+def test_who5_change_from_scored_answers():
+    who5 = instrument("who5")
+    before = score(who5, answers_totalling("who5", 10)).total     # 40
+    after = score(who5, answers_totalling("who5", 13)).total      # 52
+    assert reliable_change(who5, before, after).direction == "improved"
+    assert reliable_change(who5, after, before).direction == "deteriorated"
+
+
+# PCL-5, Marx et al. 2022: 15 points (sample 1) and 18 points (sample 2)
+@pytest.mark.parametrize("label, threshold", [
+    ("Marx et al. 2022, sample 1", 15), ("Marx et al. 2022, sample 2", 18)])
+@pytest.mark.parametrize("step, reliable", [(-1, False), (0, True), (1, True)])
+def test_pcl5_published_thresholds_at_the_boundary(label, threshold, step, reliable):
+    points = threshold + step
+    better = _by_label("pcl5", 50, 50 - points, label)
+    worse = _by_label("pcl5", 20, 20 + points, label)
+    assert better.threshold == worse.threshold == threshold
+    assert (better.reliable, worse.reliable) == (reliable, reliable)
+    assert better.direction == ("improved" if reliable else "no reliable change")
+    assert worse.direction == ("deteriorated" if reliable else "no reliable change")
+
+
+def test_pcl5_first_rule_is_sample_one():
+    change = reliable_change(instrument("pcl5"), 50, 34)
+    assert (change.label, change.reliable, change.direction) == (
+        "Marx et al. 2022, sample 1", True, "improved")
 
 
 def built_jacobson_truax(higher_is_better):
     """A made-up instrument to exercise the formula: SD 10 and r 0.5 give 1.96 × 10 = 19.6."""
     base = instrument("who5")
-    return dataclasses.replace(base, higher_is_better=higher_is_better, reliable_change={
-        "method": "jacobson_truax", "sd": 10, "reliability": 0.5, "source": "test figures"})
+    return dataclasses.replace(base, higher_is_better=higher_is_better, reliable_change=({
+        "method": "jacobson_truax", "sd": 10, "reliability": 0.5, "source": "test figures"},))
 
 
 def test_jacobson_truax_threshold_and_direction_when_higher_is_better():
@@ -316,6 +421,30 @@ def test_jacobson_truax_threshold_and_direction_when_higher_is_better():
 def test_jacobson_truax_direction_when_lower_is_better():
     built = built_jacobson_truax(higher_is_better=False)
     assert reliable_change(built, 60, 40).direction == "improved"
+
+
+@pytest.mark.parametrize("offset, reliable", [(-0.1, False), (0, False), (0.1, True)])
+@pytest.mark.parametrize("higher_is_better", [True, False])
+def test_jacobson_truax_boundary_is_strictly_greater_both_ways(offset, reliable, higher_is_better):
+    built = built_jacobson_truax(higher_is_better=higher_is_better)
+    threshold = reliable_changes(built, 0, 0)[0].threshold
+    up, = reliable_changes(built, 0, threshold + offset)
+    down, = reliable_changes(built, threshold + offset, 0)
+    assert (up.reliable, down.reliable) == (reliable, reliable)
+    if reliable:
+        assert {up.direction, down.direction} == {"improved", "deteriorated"}
+        assert (up.direction == "improved") is higher_is_better
+
+
+def test_a_lone_rule_mapping_still_works():
+    built = dataclasses.replace(instrument("who5"), reliable_change=instrument("who5").reliable_change[0])
+    assert [c.threshold for c in reliable_changes(built, 40, 52)] == [10]
+
+
+def test_unknown_method_is_an_error():
+    built = dataclasses.replace(instrument("who5"), reliable_change=({"method": "guess", "source": "x"},))
+    with pytest.raises(ValueError, match="Unknown reliable-change method 'guess'"):
+        reliable_changes(built, 40, 60)
 
 
 # --- output ------------------------------------------------------------------------

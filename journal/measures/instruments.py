@@ -64,7 +64,7 @@ class Instrument:
     options: tuple[Option, ...]
     scoring: Mapping[str, Any] = field(compare=False)
     loinc: Mapping[str, str] = field(compare=False)
-    reliable_change: Mapping[str, Any] | None = field(default=None, compare=False)
+    reliable_change: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
     higher_is_better: bool = False
 
     def item(self, number: int) -> Item:
@@ -85,6 +85,13 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_freeze(inner) for inner in value)
     return value
+
+
+def _rules(raw: Any) -> list:
+    # ``reliable_change`` is a list of rules, tried in file order; a lone rule is a list of one.
+    if raw is None:
+        return []
+    return [raw] if isinstance(raw, dict) else list(raw)
 
 
 def _options(raw: list[dict]) -> tuple[Option, ...]:
@@ -116,7 +123,7 @@ def _instrument(data: dict) -> Instrument:
         options=default_options,
         scoring=_freeze(data["scoring"]),
         loinc=_freeze(data.get("loinc", {})),
-        reliable_change=_freeze(data.get("reliable_change")),
+        reliable_change=_freeze(_rules(data.get("reliable_change"))),
         higher_is_better=data.get("higher_is_better", False),
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from .instruments import Instrument
 
@@ -49,8 +49,10 @@ class Change:
 
     ``direction`` is "improved", "deteriorated" or "no reliable change", already turned
     the right way round for instruments where a higher score is better.
-    ``case_at_baseline``, ``case_now`` and ``reliable_recovery`` are None for instruments
-    without a published caseness cut-off.
+    ``case_at_baseline``, ``case_now`` and ``reliable_recovery`` are None for rules
+    without a published caseness cut-off. ``method`` and ``threshold`` say which rule judged
+    the change; ``source`` is that rule's citation, ``label`` its short name where the file
+    gives one (e.g. the study sample a published threshold comes from).
     """
 
     difference: int | float
@@ -61,6 +63,8 @@ class Change:
     case_at_baseline: bool | None = None
     case_now: bool | None = None
     reliable_recovery: bool | None = None
+    source: str | None = None
+    label: str | None = None
 
 
 def _tidy(number: float) -> int | float:
@@ -172,34 +176,65 @@ def _direction(instrument: Instrument, difference, reliable: bool) -> str:
     return "improved" if went_up == instrument.higher_is_better else "deteriorated"
 
 
-def reliable_change(instrument: Instrument, baseline_total, current_total) -> Change:
-    """Whether the change from ``baseline_total`` to ``current_total`` is reliable.
+def _rules(instrument: Instrument) -> tuple:
+    rules = instrument.reliable_change
+    if not rules:
+        return ()
+    return (rules,) if isinstance(rules, Mapping) else tuple(rules)
 
-    NHS Talking Therapies instruments (PHQ-9, GAD-7) use the published points threshold and
-    caseness cut-off; reliable recovery means a case at baseline, not a case now, and a
-    reliable improvement. Instruments with a published SD and reliability use the
-    Jacobson-Truax index: reliable when |difference| > 1.96 × SD × √2 × √(1 − r).
 
-    :raise LookupError: the instrument has no published reliable-change figures stored.
-    """
-    rule = instrument.reliable_change
-    if not rule:
-        raise LookupError(f"{instrument.short_title} has no published reliable-change rule stored.")
+def _judge(instrument: Instrument, rule, baseline_total, current_total) -> Change:
     difference = _tidy(current_total - baseline_total)
-    if rule["method"] == "nhs_talking_therapies":
+    method = rule["method"]
+    cited = {"method": method, "source": rule.get("source"), "label": rule.get("label")}
+    if method == "nhs_talking_therapies":
         threshold = rule["threshold"]
         reliable = abs(difference) >= threshold
         direction = _direction(instrument, difference, reliable)
         case_at_baseline = baseline_total >= rule["caseness"]
         case_now = current_total >= rule["caseness"]
         return Change(difference=difference, reliable=reliable, direction=direction,
-                      threshold=threshold, method=rule["method"],
-                      case_at_baseline=case_at_baseline, case_now=case_now,
-                      reliable_recovery=case_at_baseline and not case_now and direction == "improved")
-    if rule["method"] == "jacobson_truax":
+                      threshold=threshold, case_at_baseline=case_at_baseline, case_now=case_now,
+                      reliable_recovery=case_at_baseline and not case_now and direction == "improved",
+                      **cited)
+    if method == "jacobson_truax":
         threshold = 1.96 * rule["sd"] * math.sqrt(2) * math.sqrt(1 - rule["reliability"])
         reliable = abs(difference) > threshold
-        return Change(difference=difference, reliable=reliable,
-                      direction=_direction(instrument, difference, reliable),
-                      threshold=threshold, method=rule["method"])
-    raise ValueError(f"Unknown reliable-change method {rule['method']!r}")
+    elif method == "published_threshold":
+        threshold = rule["threshold"]
+        reliable = abs(difference) >= threshold
+    else:
+        raise ValueError(f"Unknown reliable-change method {method!r}")
+    return Change(difference=difference, reliable=reliable,
+                  direction=_direction(instrument, difference, reliable),
+                  threshold=threshold, **cited)
+
+
+def reliable_changes(instrument: Instrument, baseline_total, current_total) -> list[Change]:
+    """The change from ``baseline_total`` to ``current_total`` judged by every stored rule.
+
+    One Change per rule in the instrument file's order; an empty list when the instrument
+    has no published reliable-change figures stored. The methods:
+
+    * ``nhs_talking_therapies`` (PHQ-9, GAD-7): reliable when |difference| >= the points
+      threshold; with the caseness cut-off, reliable recovery means a case at baseline, not
+      a case now, and a reliable improvement.
+    * ``jacobson_truax``: reliable when |difference| > 1.96 × SD × √2 × √(1 − r), from a
+      published SD and reliability coefficient.
+    * ``published_threshold``: a reliable-change value a source states directly in points
+      of the total; reliable when |difference| >= it.
+    """
+    return [_judge(instrument, rule, baseline_total, current_total)
+            for rule in _rules(instrument)]
+
+
+def reliable_change(instrument: Instrument, baseline_total, current_total) -> Change:
+    """The change judged by the instrument's first reliable-change rule (see
+    ``reliable_changes`` for every rule and the methods).
+
+    :raise LookupError: the instrument has no published reliable-change figures stored.
+    """
+    rules = _rules(instrument)
+    if not rules:
+        raise LookupError(f"{instrument.short_title} has no published reliable-change rule stored.")
+    return _judge(instrument, rules[0], baseline_total, current_total)
