@@ -2,10 +2,13 @@
 
 Sam is not linked to the therapist, so a new user can try the whole care-team flow:
 the therapist invites, Sam enters the code and shares. Alex is already linked and has
-shared some entries, so the therapist's workspace has something to show at once.
+shared some entries, so the therapist's workspace has something to show at once; Alex's
+questionnaires over two dosing sessions give the outcomes chart a story.
 """
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
 
 from journal.auth.models import PATIENT, THERAPIST, User
 from journal.auth.passwords import hash_password
@@ -14,6 +17,8 @@ from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
 from journal.entries.writes import Prefill, write_entry
 from journal.extensions import db
+from journal.measures.instruments import instruments
+from journal.measures.responses import record_response
 from journal.therapist.models import Meeting
 from journal.timeutil import utcnow
 
@@ -62,6 +67,7 @@ def create_demo_accounts() -> None:
     db.session.add(linked)
     db.session.flush()
     _care_team(linked, therapist, _journal(linked))
+    _measures(linked)
     db.session.commit()
 
 
@@ -106,3 +112,45 @@ def _care_team(patient: User, therapist: User, entries: list[Entry]) -> None:
                            held_on=(utcnow() - timedelta(days=7)).date()))
     db.session.add(ReflectionPrompt(therapist_id=therapist.id, patient_id=patient.id,
                                     text="What did the grief you met want you to know?"))
+
+
+#: Alex's story in questionnaires: (days from the session of two weeks ago, instrument,
+#: total). An earlier session ten weeks before it shows a first course of integration.
+DEMO_MEASURES = [
+    (-73, "phq9", 17), (-73, "gad7", 14), (-73, "who5", 6),
+    (-63, "phq9", 13), (-63, "gad7", 11), (-63, "who5", 9),
+    (-56, "phq9", 12), (-56, "gad7", 10), (-56, "who5", 10),
+    (-42, "phq9", 11), (-42, "gad7", 9), (-42, "who5", 11),
+    (-3, "phq9", 12), (-3, "gad7", 10), (-3, "who5", 10),
+    (0, "meq30", 128),
+    (7, "phq9", 7), (7, "gad7", 6), (7, "who5", 15),
+    (14, "phq9", 5), (14, "gad7", 4), (14, "who5", 17),
+]
+
+
+def _answers(instrument, total: int) -> list[int]:
+    """Answers that add up to ``total``, spread evenly, item by item (PHQ-9's item 9 stays 0)."""
+    items = list(instrument.items)
+    fillable = [item for item in items if not (instrument.id == "phq9" and item.number == 9)]
+    answers = {item.number: 0 for item in items}
+    while total > 0:
+        for item in fillable:
+            if total and answers[item.number] < item.max_value():
+                answers[item.number] += 1
+                total -= 1
+    return [answers[item.number] for item in items]
+
+
+def _measures(patient: User) -> None:
+    """Questionnaires through their write path, on the protocol's days."""
+    recent = db.session.scalar(sa.select(DosingSession).where(DosingSession.owner_id == patient.id))
+    first = DosingSession(owner_id=patient.id, date=recent.date - timedelta(days=70), substance="psilocybin",
+                          dose="20 mg, clinical setting", intention="To meet the fear without running.")
+    db.session.add(first)
+    db.session.flush()
+    for day, instrument_id, total in DEMO_MEASURES:
+        session = first if day < -3 else recent
+        completed = datetime.combine(recent.date + timedelta(days=day), time(20), tzinfo=timezone.utc)
+        instrument = instruments()[instrument_id]
+        record_response(patient.id, uuid.uuid4(), instrument_id, _answers(instrument, total),
+                        min(completed, utcnow()), session.id, patient.timezone)

@@ -51,3 +51,13 @@ def share_entry(entry, therapist):
     db.session.add(share)
     db.session.commit()
     return share
+
+
+def create_response(owner, instrument="phq9", answers=(0,) * 9, *, dosing_session=None, completed_at=None):
+    """A questionnaire response through its write path (committed)."""
+    from journal.measures.responses import record_response
+
+    recorded = record_response(owner.id, uuid.uuid4(), instrument, list(answers), completed_at or utcnow(),
+                               dosing_session.id if dosing_session else None, owner.timezone)
+    db.session.commit()
+    return recorded.response

@@ -157,7 +157,7 @@ def safety_plan():
                          form.shared.data)
         db.session.commit()
         flash("Safety plan saved.", "success")
-        return redirect(url_for("measures.safety_plan"))
-    return render_template("measures/safety_plan.html", form=form, plan=plan,
+        return redirect(url_for("measures.safety_plan", saved=1))
+    return render_template("measures/safety_plan.html", form=form, plan=plan, saved="saved" in request.args,
                            sections=SAFETY_PLAN_SECTIONS, has_team=bool(care_team(current_user.id))), \
         422 if form.is_submitted() else 200

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from flask import Request, current_app, render_template, url_for
 
+from journal.measures.instruments import instruments
 from journal.pwa import bp
 
 #: Files under static/ every device keeps, so the app opens with no network: every
@@ -15,7 +16,9 @@ SHELL_TEMPLATES = ["pwa/offline.html", "pwa/sw.js", "base.html"]
 #: Personal pages kept for offline use (fetched with the patient's cookie, wiped at logout).
 #: Entry pages are not among them: offline-views.js draws those from IndexedDB, which the
 #: changes feed keeps current, so an entry deleted elsewhere is not readable here.
-PERSONAL_PAGES = ["/", "/entries/new"]
+#: Questionnaires and the safety plan open offline too: a crisis does not wait for a network.
+PERSONAL_PAGES = ["/", "/entries/new", "/measures/", "/safety-plan"] + [
+    f"/measures/{instrument_id}/new" for instrument_id in instruments()]
 #: Every page the service worker may keep: the personal ones and the shell's offline page.
 OFFLINE_PAGES = PERSONAL_PAGES + ["/offline"]
 #: Never cached by the service worker: private API answers and other people's data.

@@ -4,6 +4,7 @@
 import { deletedAccount, forgetAccount, namesAccount, pageAccount } from './account.js';
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
+import { enhanceQuestionnaire } from './measure-form.js';
 import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
@@ -26,7 +27,9 @@ async function registerServiceWorker() {
     if (!navigator.serviceWorker.controller) registration.active?.postMessage('claim');
     // Offline, the worker opens the saved pages of the account whose page came last.
     if (namesAccount()) await tellWorker(account);
-    if (isPatient) await keepPages(account, false);
+    // A page just saved (the safety plan) is fetched again for offline use: the copy kept
+    // before would show the old words.
+    if (isPatient) await keepPages(account, Boolean(document.querySelector('[data-refresh-offline-copy]')));
   } catch (error) {
     // The app still works online without it.
   }
@@ -188,6 +191,7 @@ async function start() {
   showPersistence();
   if (!isPatient) return;
   trashOffline();
+  enhanceQuestionnaire();
   await enhanceEntryForm();
   await renderOfflinePage();
   await refreshViews();

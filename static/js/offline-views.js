@@ -47,7 +47,9 @@ export async function renderOutbox() {
       const list = el('ol', { class: 'cards entry-list' });
       items.forEach((item) => {
         const li = el('li', { 'data-outbox-item': item.id });
-        if (item.op === 'delete') {
+        if (item.kind === 'measure') {
+          li.append(el('p', { class: 'card meta' }, `A questionnaire (${item.title || item.payload.instrument}) answered on this device. ${NOTES[item.state] || NOTES.waiting}`));
+        } else if (item.op === 'delete') {
           li.append(el('p', { class: 'card meta' }, 'An entry moved to the Trash on this device, not yet synced.'));
         } else {
           li.append(entryCard(item.payload, { href: `/entries/new?draft=${item.id}`, note: NOTES[item.state] || NOTES.waiting }));

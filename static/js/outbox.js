@@ -26,6 +26,15 @@ export async function saveEntry(id, payload, baseVersion) {
   return item;
 }
 
+/** Save a completed questionnaire in the outbox. It is never edited: the device made its
+ * id, so however often it is sent, the server records it once. */
+export async function saveMeasureResponse(id, payload, title) {
+  const item = { id, kind: 'measure', title, saved_at: Date.now(), base_version: null, inflight: null };
+  Object.assign(item, { op: 'put', payload, state: 'waiting', errors: null, attempts: 0, next_try: 0 });
+  await db.put('outbox', item);
+  return item;
+}
+
 /** Queue moving an entry to the Trash. */
 export async function deleteEntry(id, baseVersion) {
   const existing = await db.get('outbox', id);
@@ -70,7 +79,8 @@ async function send(request, retried = false) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(request.payload);
   }
-  const response = await fetch(`${API}/entries/${request.id}`, init);
+  const path = request.kind === 'measure' ? `measures/responses/${request.id}` : `entries/${request.id}`;
+  const response = await fetch(`${API}/${path}`, init);
   const body = await response.json().catch(() => ({}));
   if (response.status === 400 && body.reason === 'csrf' && !retried) {
     // A new token may come with a new session: send again only if it is still ours.
@@ -108,7 +118,7 @@ function claim(id, force) {
   return db.changeItem(id, [], (item, writes) => {
     if (!item || (item.state === 'invalid' && !item.inflight)) return null;
     if (!force && item.next_try > Date.now()) return null;
-    item.inflight = item.inflight || { id: item.id, op: item.op, payload: item.payload, base_version: item.base_version };
+    item.inflight = item.inflight || { id: item.id, kind: item.kind, op: item.op, payload: item.payload, base_version: item.base_version };
     writes.put('outbox', item);
     return item;
   });
@@ -125,6 +135,11 @@ function delay(item) {
 function settle(sent, request, { status, body }) {
   return db.changeItem(sent.id, ['entries', 'conflicts'], (found, writes) => {
     const fresh = found || sent;
+    if (request.kind === 'measure' && status >= 200 && status < 300) {
+      // Recorded (or recorded before: a replay). Nothing of it is cached as an entry.
+      writes.remove('outbox', fresh.id);
+      return 'applied';
+    }
     if (status >= 200 && status < 300) {
       writes.put('entries', body.entry);
       const pending = { id: fresh.id, op: fresh.op, payload: fresh.payload, base_version: request.base_version };
@@ -137,7 +152,7 @@ function settle(sent, request, { status, body }) {
       writes.put('outbox', fresh);
       return fresh.state === 'waiting' ? 'applied, edited since' : 'applied';
     }
-    if (status === 409) {
+    if (status === 409 && request.kind !== 'measure') {
       // The patient's own latest text (or their deletion, mine: null) becomes a conflict
       // copy; the server's copy is cached. Both stay until the patient chooses.
       writes.put('conflicts', { id: uuid(), entry_id: fresh.id, mine: fresh.op === 'put' ? fresh.payload : null, theirs: body.current, saved_at: Date.now() });

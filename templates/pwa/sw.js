@@ -130,6 +130,12 @@ async function offlinePage(request) {
   const cached = account && personal && await caches.match(personal, options);
   if (cached) return cached;
   const path = new URL(request.url).pathname;
+  // A questionnaire asked for by a session (?session=…) is the same page: the module reads
+  // the session from the address.
+  if (account && /^\/measures\/[a-z0-9]+\/new$/.test(path) && PERSONAL.includes(path)) {
+    const form = await caches.match(path, options);
+    if (form) return form;
+  }
   // The entry form edits outbox items and cached entries too: app.js fills it in.
   if (account && (path === NEW_ENTRY || /^\/entries\/[0-9a-f-]{36}\/edit$/.test(path))) {
     const form = await caches.match(NEW_ENTRY, options);
