@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from journal.entries.writes import purge_entries
 from journal.extensions import db
+from journal.pwa.routes import OFFLINE_PAGES
 from tests.browser.conftest import (DB_MODULE, PHONE, SAVED_ANYWHERE, WAIT, entries_in_db, log_in, register_in_browser,
                                     sync_status, wait_for_service_worker, wait_until, wait_until_forgotten,
                                     write_entry)
@@ -32,8 +33,10 @@ def test_only_the_pages_offline_use_needs_are_kept(live_server, new_context):
 
     cached = page.evaluate(CACHED_URLS)
     pages = {url.removeprefix(base) for url in cached if not url.startswith(f"{base}/static/")}
-    # (and the worker's note of whose saved pages open offline)
-    assert pages <= {"/", "/entries/new", "/offline", "/manifest.webmanifest", "/device/current-account"}, pages
+    # (and the worker's note of whose saved pages open offline; the questionnaires and the
+    # safety plan, which a crisis may need with no network)
+    kept = {"/", "/entries/new", "/offline", "/manifest.webmanifest", "/device/current-account", *OFFLINE_PAGES}
+    assert pages <= kept, pages
     assert entry_url not in cached and f"{entry_url}/edit" not in cached
     # The journal's cache is this account's, and goes with the next release.
     account = page.evaluate("document.querySelector('meta[name=\"journal-user\"]').content")
