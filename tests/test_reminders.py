@@ -10,7 +10,7 @@ from journal.entries.models import ActionStep
 from journal.extensions import db
 from journal.reminders.models import CLAIMED, SENDING, SENT, ReminderDelivery, ReminderSettings
 from journal.reminders.send import LEASE, claim, send_due
-from tests.factories import create_entry, create_link, share_entry
+from tests.factories import create_entry, create_link, create_response, create_session, share_entry
 
 UTC = timezone.utc
 
@@ -336,18 +336,55 @@ def test_a_sender_process_killed_mid_send_never_sends_that_reminder_again(app, p
     assert mailbox.messages == []
 
 
-def test_a_future_measures_feature_plugs_in_its_own_due_check(app, patient, mailbox, monkeypatch):
-    """Measures do not exist yet; the planner asks whoever registers what is due."""
-    from journal.reminders import plan
-    from journal.reminders.models import MEASURES
+def test_a_questionnaire_reminder_comes_on_the_days_the_protocol_asks(app, patient, mailbox):
+    """Day 7 after a session asks for the week-1 questionnaires; day 60 is between timepoints."""
+    from journal.reminders.models import MEASURES  # noqa: F401
 
-    monkeypatch.setitem(plan.DUE_CHECKS, MEASURES, lambda user_id, day: day == date(2026, 6, 2))
+    create_session(patient, day=date(2026, 6, 1))
     turn_on(patient, measures_at=time(19, 0))
-    assert send_due(datetime(2026, 6, 1, 19, 0, tzinfo=UTC)) == 0
-    assert send_due(datetime(2026, 6, 2, 19, 0, tzinfo=UTC)) == 1
-    assert "A check-in is due" in mailbox.wait_for(1)[0].get_body().get_content()
+    assert send_due(datetime(2026, 7, 31, 19, 0, tzinfo=UTC)) == 0  # day 60: nothing due
+    assert send_due(datetime(2026, 6, 8, 19, 0, tzinfo=UTC)) == 1  # day 7
+    text = mailbox.wait_for(1)[0].get_body().get_content()
+    assert "A check-in is due" in text and "/measures/" in text and "psilocybin" not in text.lower()
 
 
-def test_without_a_measures_feature_a_measures_time_sends_nothing(app, patient, mailbox):
-    turn_on(patient, measures_at=time(19, 0))
-    assert send_due(datetime(2026, 6, 2, 19, 0, tzinfo=UTC)) == 0
+def test_the_patient_turns_on_questionnaire_reminders(patient_client, patient):
+    answer = patient_client.submit("/reminders/", {"timezone": "UTC", "measures": "y", "measures_at": "19:00"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ReminderSettings, patient.id).measures_at == time(19, 0)
+
+
+def test_a_safety_flag_reaches_the_therapist_once_without_a_name(app, patient, therapist, make_user, mailbox):
+    from journal.auth.models import THERAPIST
+
+    create_link(patient, therapist)
+    unlinked = make_user(THERAPIST)
+    for who in (therapist, unlinked):
+        turn_on(who, safety_since=datetime.now(UTC) - timedelta(minutes=5))
+    session = create_session(patient, day=date.today() - timedelta(days=7))
+    create_response(patient, "phq9", [0] * 8 + [1], dosing_session=session)  # week 1: the care team's
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    assert send_due(now) == 1
+    assert send_due(now + timedelta(minutes=1)) == 0
+    [message] = mailbox.wait_for(1)
+    text = message.get_body().get_content()
+    assert message["To"] == therapist.email
+    assert "needs your attention" in text and f"/therapist/patients/{patient.id}" in text
+    assert patient.display_name not in text and "PHQ" not in text
+
+
+def test_a_private_flagged_questionnaire_alerts_nobody(app, patient, therapist, mailbox):
+    create_link(patient, therapist)
+    turn_on(therapist, safety_since=datetime.now(UTC) - timedelta(minutes=5))
+    create_response(patient, "phq9", [0] * 8 + [2])  # started by the patient, not shared
+    assert send_due(datetime.now(UTC) + timedelta(seconds=1)) == 0
+
+
+def test_a_therapist_turns_on_safety_flag_alerts(app, therapist):
+    client = app.test_client()
+    client.login(therapist.email)
+    answer = client.submit("/reminders/", {"timezone": "UTC", "safety": "y"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ReminderSettings, therapist.id).safety_since is not None

@@ -62,3 +62,10 @@ def response_reads(patient_id: uuid.UUID, limit: int = 200) -> list[tuple[Respon
         sa.select(ResponseRead, MeasureResponse).join(MeasureResponse, MeasureResponse.id == ResponseRead.response_id)
         .where(MeasureResponse.owner_id == patient_id).order_by(ResponseRead.read_at.desc()).limit(limit))
     return [tuple(row) for row in rows]
+
+
+def flags_raised(therapist_id: uuid.UUID, since, until) -> list[MeasureResponse]:
+    """Flagged responses this therapist may read that reached the server in [since, until)."""
+    return list(db.session.scalars(
+        sa.select(MeasureResponse).where(MeasureResponse.safety_flag.is_(True), response_visible_to(therapist_id),
+                                         MeasureResponse.received_at >= since, MeasureResponse.received_at < until)))

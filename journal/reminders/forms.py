@@ -21,6 +21,8 @@ class ReminderForm(FlaskForm):
     daily_at = TimeField("at", validators=[time_when("daily"), Optional()])
     steps = BooleanField("Action steps due today")
     steps_at = TimeField("at", validators=[time_when("steps"), Optional()])
+    measures = BooleanField("Questionnaires due after a dosing session")
+    measures_at = TimeField("at", validators=[time_when("measures"), Optional()])
     care_team = BooleanField("A new comment or reflection prompt from my care team")
     quiet = BooleanField("Quiet hours: hold reminders")
     quiet_from = TimeField("from", validators=[time_when("quiet"), Optional()])
@@ -32,6 +34,8 @@ class TherapistReminderForm(FlaskForm):
     timezone = ReminderForm.timezone
     digest = BooleanField("A daily digest: how many patients shared new entries")
     digest_at = TimeField("at", validators=[time_when("digest"), Optional()])
+    safety = BooleanField("A safety flag: a patient's questionnaire answer that needs your attention",
+                          description="Sent as soon as the answer reaches the server (quiet hours apply).")
     quiet = ReminderForm.quiet
     quiet_from = ReminderForm.quiet_from
     quiet_until = ReminderForm.quiet_until

@@ -1,7 +1,7 @@
 """What a lock screen shows: never entry text, substances or names — counts at most."""
 from dataclasses import dataclass
 
-from journal.reminders.models import CARE, DAILY, DIGEST, MEASURES, STEPS
+from journal.reminders.models import CARE, DAILY, DIGEST, MEASURES, SAFETY, STEPS
 
 TITLE = "Integration Journal"
 
@@ -23,6 +23,8 @@ def notice_for(kind: str, path: str, count: int = 0) -> Notice:
         body = "A check-in is due in your journal."
     elif kind == CARE:
         body = "You have a new note in your journal."
+    elif kind == SAFETY:
+        body = "A patient's answer needs your attention."
     elif kind == DIGEST:
         body = (f"{count} patients shared new entries." if count != 1
                 else "1 patient shared new entries.")

@@ -14,6 +14,8 @@ STEPS = "steps"
 MEASURES = "measures"
 CARE = "care"
 DIGEST = "digest"
+#: Therapists: a questionnaire answer that asks for the care team's attention.
+SAFETY = "safety"
 
 #: A delivery's life: planned → claimed by one sender → sending (written before the
 #: network call, so a crash there is never retried) → sent. A claim whose sender died
@@ -31,10 +33,12 @@ class ReminderSettings(db.Model):
     #: Local wall-clock times in the person's zone (``users.timezone``); ``None`` is off.
     daily_at: Mapped[time | None] = mapped_column(sa.Time)
     steps_at: Mapped[time | None] = mapped_column(sa.Time)
-    #: For the measures feature to come: the planner asks it what is due.
+    #: Questionnaires the protocol asks for that day (``journal.measures.protocol``).
     measures_at: Mapped[time | None] = mapped_column(sa.Time)
     #: Therapists: the daily digest of patients who shared new entries.
     digest_at: Mapped[time | None] = mapped_column(sa.Time)
+    #: Therapists: safety flags raised after this moment are announced, one by one.
+    safety_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: New comments and reflection prompts written after this moment are announced.
     care_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Nothing is sent between these local times (may run over midnight).
@@ -50,7 +54,8 @@ class ReminderSettings(db.Model):
 
     @property
     def anything_on(self) -> bool:
-        return any((self.daily_at, self.steps_at, self.measures_at, self.digest_at, self.care_since))
+        return any((self.daily_at, self.steps_at, self.measures_at, self.digest_at, self.care_since,
+                    self.safety_since))
 
 
 class ReminderDelivery(db.Model):

@@ -11,7 +11,9 @@ from journal.care.models import CareLink, Comment, ReflectionPrompt, Share
 from journal.database import insert_ignoring_conflict
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
-from journal.reminders.models import (CARE, DAILY, DIGEST, MEASURES, PENDING, STEPS, ReminderDelivery,
+from journal.care.measure_service import flags_raised
+from journal.measures.protocol import due_now
+from journal.reminders.models import (CARE, DAILY, DIGEST, MEASURES, PENDING, SAFETY, STEPS, ReminderDelivery,
                                       ReminderSettings)
 from journal.reminders.schedule import after_quiet_hours, moment_at, recent_days
 from journal.timeutil import utcnow
@@ -22,8 +24,7 @@ CATCH_UP = timedelta(hours=3)
 CARE_LOOKBACK = timedelta(days=2)
 
 
-#: Kinds sent only on days something is due: ``check(user_id, local_date) -> bool``. The
-#: measures feature, when it exists, registers its own with ``when_due(MEASURES, check)``.
+#: Kinds sent only on days something is due: ``check(user_id, local_date) -> bool``.
 DUE_CHECKS: dict[str, Callable[[uuid.UUID, date], bool]] = {}
 
 
@@ -41,6 +42,8 @@ def plan_due(now: datetime) -> int:
         rows += _daily_kinds(setting, user, now)
         if setting.care_since is not None and user.is_patient:
             rows += _care_notes(setting, user, now)
+        if setting.safety_since is not None and user.is_therapist:
+            rows += _safety_flags(setting, user, now)
     if not rows:
         return 0
     created = 0
@@ -94,6 +97,7 @@ def _steps_due_on(owner_id: uuid.UUID, day) -> bool:
 
 
 when_due(STEPS, _steps_due_on)
+when_due(MEASURES, lambda owner_id, day: bool(due_now(owner_id, day)))
 #: The page a due-day reminder opens.
 TARGETS = {STEPS: "/steps/", MEASURES: "/measures/"}
 
@@ -125,3 +129,11 @@ def _care_notes(setting: ReminderSettings, user: User, now: datetime) -> list[di
     return ([_row(f"comment:{c.id}", user, setting, CARE, f"/entries/{c.entry_id}", c.created_at)
              for c in comments]
             + [_row(f"prompt:{p.id}", user, setting, CARE, "/entries/new", p.created_at) for p in prompts])
+
+
+def _safety_flags(setting: ReminderSettings, user: User, now: datetime) -> list[dict]:
+    """One notice per flagged answer the therapist may see, from the moment it arrived."""
+    since = max(setting.safety_since, now - CARE_LOOKBACK)
+    return [_row(f"safety:{response.id}:{user.id}", user, setting, SAFETY,
+                 f"/therapist/patients/{response.owner_id}", response.received_at)
+            for response in flags_raised(user.id, since, now)]

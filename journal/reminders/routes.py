@@ -15,11 +15,13 @@ def form_for(user, settings):
     if user.is_therapist:
         return TherapistReminderForm(
             timezone=user.timezone, digest=settings.digest_at is not None, digest_at=settings.digest_at,
+            safety=settings.safety_since is not None,
             quiet=settings.quiet_from is not None, quiet_from=settings.quiet_from,
             quiet_until=settings.quiet_until, always_email=settings.always_email)
     return ReminderForm(
         timezone=user.timezone, daily=settings.daily_at is not None, daily_at=settings.daily_at,
         steps=settings.steps_at is not None, steps_at=settings.steps_at,
+        measures=settings.measures_at is not None, measures_at=settings.measures_at,
         care_team=settings.care_team, quiet=settings.quiet_from is not None,
         quiet_from=settings.quiet_from, quiet_until=settings.quiet_until,
         always_email=settings.always_email)

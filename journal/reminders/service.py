@@ -20,16 +20,22 @@ def save_choices(user: User, form) -> ReminderSettings:
     data = form.data
     if user.is_therapist:
         settings.digest_at = form.digest_at.data if data["digest"] else None
+        settings.safety_since = _since(settings.safety_since, data["safety"])
     else:
         settings.daily_at = form.daily_at.data if data["daily"] else None
         settings.steps_at = form.steps_at.data if data["steps"] else None
-        if data["care_team"] and settings.care_since is None:
-            settings.care_since = utcnow()
-        elif not data["care_team"]:
-            settings.care_since = None
+        settings.measures_at = form.measures_at.data if data["measures"] else None
+        settings.care_since = _since(settings.care_since, data["care_team"])
     settings.quiet_from = form.quiet_from.data if data["quiet"] else None
     settings.quiet_until = form.quiet_until.data if data["quiet"] else None
     settings.always_email = bool(data["always_email"])
     settings.updated_at = utcnow()
     db.session.add(settings)
     return settings
+
+
+def _since(current, on: bool):
+    """Announcements start from the moment they were turned on, and stay put while on."""
+    if not on:
+        return None
+    return current or utcnow()
