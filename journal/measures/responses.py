@@ -108,8 +108,9 @@ def record_response(owner_id: uuid.UUID, response_id: uuid.UUID, instrument_id: 
             completed_at=completed_at, dosing_session_id=dosing_session_id, timepoint=timepoint,
             total=result.total, band=result.band, score=result.as_json(),
             safety_flag=bool(safety_flags(instrument.id, result.flags)), fingerprint=print_,
-            received_at=utcnow()))
-        created = inserted.rowcount == 1
+            received_at=utcnow()).returning(MeasureResponse.id))
+        # RETURNING, not rowcount: PostgreSQL's driver reports -1 for this INSERT.
+        created = inserted.scalar_one_or_none() is not None
         existing = db.session.execute(
             sa.select(MeasureResponse).where(MeasureResponse.id == response_id)
             .execution_options(populate_existing=True)).scalar_one()
