@@ -106,3 +106,13 @@ def test_a_therapist_has_no_fhir_export(app, therapist, who):
 
 def test_the_account_page_links_to_the_fhir_export(patient_client):
     assert "/account/export/fhir" in patient_client.get("/account").get_data(as_text=True)
+
+
+def test_the_fhir_validator_refuses_an_observation_without_a_code():
+    """The check above has teeth: a required element missing fails the R4 models."""
+    from fhirclient.models.fhirabstractbase import FHIRValidationError
+
+    broken = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": {"resourceType": "Observation", "status": "final"}}]}
+    with pytest.raises(FHIRValidationError):
+        Bundle(broken, strict=True)
