@@ -17,6 +17,8 @@ HEIGHT = 312
 #: Spacing of date ticks, in days: the first that keeps the axis to a few labels.
 TICK_STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
 MAX_TICKS = 6
+#: Spacing of score ticks: the first that keeps the y axis to five gaps or fewer.
+VALUE_STEPS = (1, 2, 4, 5, 10, 20, 25, 50, 100)
 #: A lone response still gets a readable axis around it.
 PADDING = timedelta(days=3)
 
@@ -56,6 +58,11 @@ class SessionMark:
     x: float
     label: str
     day: date
+
+    @property
+    def label_x(self) -> float:
+        """Centred on the line, but kept inside the drawing near either edge."""
+        return min(max(self.x, LEFT + 40), RIGHT - 40)
 
 
 @dataclass
@@ -162,7 +169,8 @@ def outcome_chart(scale: tuple[float, float], raw_bands, totals: list[tuple[date
     end = max(when for when, _ in totals) + PADDING
     low, high = scale
     axis = _Axis(start, end, low, high)
-    step = (high - low) / 4
+    step = next((s for s in VALUE_STEPS if (high - low) / s <= 5), (high - low) / 4)
+    values = [low + i * step for i in range(int((high - low) / step) + 1)]
     return OutcomeChart(
         scale_min=low, scale_max=high,
         bands=_bands(axis, raw_bands),
@@ -170,5 +178,5 @@ def outcome_chart(scale: tuple[float, float], raw_bands, totals: list[tuple[date
         ticks=_ticks(axis),
         sessions=[SessionMark(axis.x(day), label, day) for day, label in sessions if axis.contains(day)],
         moods=[Point(axis.x(when), _mood_y(mood), mood, when) for when, mood in moods if axis.contains(when)],
-        y_ticks=[(_tidy(low + i * step), axis.y(low + i * step)) for i in range(5)],
+        y_ticks=[(_tidy(value), axis.y(value)) for value in values],
     )

@@ -4,7 +4,6 @@ since baseline and reliable change, session results, and safety flags in plain w
 Every response comes through ``journal.care.visibility`` (the one rule); nothing here
 decides on its own what a therapist may read.
 """
-import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -25,6 +24,8 @@ from journal.therapist.outcome_chart import OutcomeChart, outcome_chart
 SESSION_SPECIFIC = frozenset(i for tp in TIMEPOINTS if tp.key in ("evening", "next_day") for i in tp.default)
 METHOD_NAMES = {"nhs_talking_therapies": "NHS Talking Therapies", "jacobson_truax": "Jacobson–Truax",
                 "published_threshold": "Published threshold"}
+#: Trend measures first, in the order clinicians read them; session questionnaires last.
+PREFERRED_ORDER = ("phq9", "gad7", "who5", "pcl5")
 DIRECTION_WORDS = {"improved": "reliable improvement", "deteriorated": "reliable deterioration",
                    "no reliable change": "no reliable change"}
 
@@ -142,12 +143,14 @@ def visible(therapist: User, patient: User) -> list[MeasureResponse]:
 
 
 def by_instrument(responses: list[MeasureResponse]) -> list[Outcome]:
-    """One Outcome per instrument, in the instruments' order."""
+    """One Outcome per instrument: trend measures first (PHQ-9, GAD-7 …), session ones last."""
     known = instruments()
     grouped: dict[str, list[MeasureResponse]] = {}
     for response in responses:
         grouped.setdefault(response.instrument, []).append(response)
-    return [Outcome(known[key], grouped[key]) for key in known if key in grouped]
+    order = sorted((key for key in grouped if key in known), key=lambda key: (
+        key in SESSION_SPECIFIC, PREFERRED_ORDER.index(key) if key in PREFERRED_ORDER else len(PREFERRED_ORDER), key))
+    return [Outcome(known[key], grouped[key]) for key in order]
 
 
 def visible_sessions(therapist: User, patient: User, responses: list[MeasureResponse]) -> list[DosingSession]:
@@ -190,7 +193,3 @@ def outcomes(therapist: User, patient: User) -> Outcomes:
         outcome.chart = outcome_chart(scale, scoring.get("bands", ()),
                                       [(r.completed_at, r.total) for r in outcome.responses], sessions, moods)
     return Outcomes(found, responses)
-
-
-def response_ids(responses) -> list[uuid.UUID]:
-    return [r.id for r in responses]
