@@ -97,8 +97,7 @@ def test_fhir_bundle_is_built_from_the_patients_own_responses_only(app, patient,
     Bundle(bundle, strict=True)
 
 
-@pytest.mark.parametrize("who", ["therapist"])
-def test_a_therapist_has_no_fhir_export(app, therapist, who):
+def test_a_therapist_has_no_fhir_export(app, therapist):
     client = app.test_client()
     client.login(therapist.email)
     assert client.get("/account/export/fhir").status_code == 404
