@@ -115,3 +115,13 @@ def test_the_fhir_validator_refuses_an_observation_without_a_code():
               "entry": [{"resource": {"resourceType": "Observation", "status": "final"}}]}
     with pytest.raises(FHIRValidationError):
         Bundle(broken, strict=True)
+
+
+def test_fhir_subscales_travel_as_components_of_the_total(patient_client, patient):
+    create_response(patient, "meq30", [4] * 30)
+    document = fhir_download(patient_client)
+    Bundle(document, strict=True)
+    (total,) = resources(document, "Observation")
+    assert total["code"] == {"text": "MEQ-30 total score"} and total["valueQuantity"]["value"] == 4
+    parts = {c["code"]["text"]: c["valueQuantity"]["value"] for c in total["component"]}
+    assert parts["MEQ-30 positive mood subscale"] == 4 and len(parts) == 4

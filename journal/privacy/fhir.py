@@ -69,13 +69,21 @@ def total_observation(response: MeasureResponse, instrument: Instrument, patient
         "code": _total_code(instrument),
         "subject": {"display": patient.display_name},
         "effectiveDateTime": response.completed_at.isoformat(),
-        "valueQuantity": {"value": response.total, "unit": "{score}", "system": "http://unitsofmeasure.org",
-                          "code": "{score}"},
+        "valueQuantity": _quantity(response.total),
         "derivedFrom": [{"reference": _full_url(response.id)}],
     }
     if response.band:
         observation["interpretation"] = [{"text": response.band}]
+    subscales = response.score.get("subscales") or {}
+    if subscales:
+        observation["component"] = [
+            {"code": {"text": f"{instrument.short_title} {name.replace('_', ' ')} subscale"},
+             "valueQuantity": _quantity(value)} for name, value in subscales.items()]
     return observation
+
+
+def _quantity(value) -> dict:
+    return {"value": value, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}
 
 
 def fhir_bundle(patient: User) -> dict:
