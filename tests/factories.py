@@ -53,11 +53,23 @@ def share_entry(entry, therapist):
     return share
 
 
-def create_response(owner, instrument="phq9", answers=(0,) * 9, *, dosing_session=None, completed_at=None):
-    """A questionnaire response through its write path (committed)."""
+def create_response(owner, instrument="phq9", answers=None, *, completed_at=None, dosing_session=None,
+                    timepoint="baseline"):
+    """A questionnaire response through the one write path (committed). ``timepoint`` None makes
+    it self-started (private until shared); a timepoint makes it one the protocol asked for."""
+    from journal.measures.instruments import instrument as find
     from journal.measures.responses import record_response
 
+    answers = answers if answers is not None else [0] * len(find(instrument).items)
     recorded = record_response(owner.id, uuid.uuid4(), instrument, list(answers), completed_at or utcnow(),
                                dosing_session.id if dosing_session else None, owner.timezone)
+    recorded.response.timepoint = timepoint
     db.session.commit()
     return recorded.response
+
+
+def share_response(response, therapist):
+    from journal.care.measure_models import ResponseShare
+
+    db.session.add(ResponseShare(response_id=response.id, therapist_id=therapist.id))
+    db.session.commit()

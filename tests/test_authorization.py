@@ -86,6 +86,12 @@ def entry_json(world):
 EVERYONE_200 = {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}
 
 
+def response_json(world):
+    response = world["scheduled_response"]
+    return {"instrument": response.instrument, "answers": response.answers,
+            "completed_at": response.completed_at.isoformat(), "dosing_session_id": None}
+
+
 def share_form(world):
     return {"share_with": str(world[SHARED].id)}
 
@@ -175,6 +181,19 @@ ROUTES: dict[str, Route] = {
     "care.share_session": patient_only("POST", lambda w: f"/care/sessions/{w['session'].id}/sharing", 302,
                                        share_form),
     "care.access": patient_page("GET", lambda w: "/care/access-log", 200),
+    # Questionnaires and the safety plan, patient side.
+    "measures.index": patient_page("GET", lambda w: "/measures/", 200),
+    "measures.fill": patient_page("GET", lambda w: "/measures/phq9/new", 200),
+    "measures.result": patient_only("GET", lambda w: f"/measures/responses/{w['scheduled_response'].id}", 200),
+    "measures.share": patient_only("POST", lambda w: f"/measures/responses/{w['private_response'].id}/share", 302,
+                                   share_form),
+    "measures.delete": patient_only("POST", lambda w: f"/measures/responses/{w['private_response'].id}/delete", 302),
+    "measures.safety_plan": patient_page("GET", lambda w: "/safety-plan", 200),
+    "api.measures": patient_page("GET", lambda w: "/api/v1/measures", 200),
+    # The same response sent again by its owner is a replay (200); another account's id is a 404.
+    "api.put_response": patient_only("PUT", lambda w: f"/api/v1/measures/responses/{w['scheduled_response'].id}",
+                                     200, response_json),
+    "privacy.export_fhir": patient_page("GET", lambda w: "/account/export/fhir", 200),
     # The therapist's workspace.
     "therapist.dashboard": therapist_page("GET", lambda w: "/therapist/", 200),
     "therapist.invitations": therapist_page("GET", lambda w: "/therapist/invitations", 200),
@@ -187,6 +206,14 @@ ROUTES: dict[str, Route] = {
         "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/notes", 302, text_form("body")),
     "therapist.assign_prompt": therapist_of_patient(
         "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/prompts", 302, text_form("text")),
+    "therapist.set_protocol": therapist_of_patient(
+        "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/protocol", 302, lambda w: {"baseline": "phq9"}),
+    "therapist.reset_protocol": therapist_of_patient(
+        "POST", lambda w: f"/therapist/patients/{w[OWNER].id}/protocol/reset", 302),
+    # A response the protocol asked for is visible to every therapist linked now (see below
+    # for self-started ones).
+    "therapist.flag_seen": therapist_of_patient(
+        "POST", lambda w: f"/therapist/responses/{w['scheduled_response'].id}/seen", 302),
     "therapist.end": therapist_of_patient("POST", lambda w: f"/therapist/patients/{w[OWNER].id}/end", 302),
     "therapist.entry": therapist_of_entry("GET", lambda w: f"/therapist/entries/{w['entry'].id}", 200),
     "therapist.comment": therapist_of_entry(
@@ -229,7 +256,24 @@ def world(make_user):
         "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
         "response": create_response(owner),
     }
-    return {**world, **care_team_world(world, make_user), "foreign_login": foreign_login(make_user)}
+    world |= care_team_world(world, make_user)
+    return {**world, **responses_world(world), "foreign_login": foreign_login(make_user)}
+
+
+def responses_world(world) -> dict:
+    """A scheduled PHQ-9 (item 9 flagged), a self-started WHO-5 shared with the "shared"
+    therapist (and, like the entry, revoked from the "revoked" one), a self-started GAD-7 shared with nobody."""
+    from journal.care.measure_service import set_response_shares
+
+    owner = world[OWNER]
+    scheduled = create_response(owner, "phq9", [1] * 9, timepoint="baseline")
+    shared = create_response(owner, "who5", [3] * 5, timepoint=None)
+    private = create_response(owner, "gad7", [2] * 7, timepoint=None)
+    set_response_shares(shared, [world[SHARED].id, world[SHARE_REVOKED].id])
+    db.session.commit()
+    set_response_shares(shared, [world[SHARED].id])
+    db.session.commit()
+    return {"scheduled_response": scheduled, "shared_response": shared, "private_response": private}
 
 
 def foreign_login(make_user):
@@ -271,3 +315,34 @@ def test_route_answers_each_role_as_the_table_says(app, world, endpoint, role):
             assert response.location.startswith("/login")
     else:
         assert response.status_code == expected, f"{route.method} {url} as {role}"
+
+
+#: Which of the owner's questionnaire responses each therapist may read (the one rule in
+#: journal/care/visibility.py): scheduled → every therapist linked now; self-started → only
+#: those it is shared with; nothing over an ended link or without one.
+RESPONSE_VISIBILITY = {
+    "scheduled_response": {THERAPIST_ROLE: False, SHARED: True, NOT_SHARED: True, SHARE_REVOKED: True,
+                           LINK_ENDED: False},
+    "shared_response": {THERAPIST_ROLE: False, SHARED: True, NOT_SHARED: False, SHARE_REVOKED: False,
+                        LINK_ENDED: False},
+    "private_response": {THERAPIST_ROLE: False, SHARED: False, NOT_SHARED: False, SHARE_REVOKED: False,
+                         LINK_ENDED: False},
+}
+TITLES = {"scheduled_response": "PHQ-9", "shared_response": "WHO-5", "private_response": "GAD-7"}
+
+
+@pytest.mark.parametrize("role", [THERAPIST_ROLE, *LINKED_THERAPISTS])
+@pytest.mark.parametrize("kind", sorted(RESPONSE_VISIBILITY))
+def test_a_therapist_reaches_a_response_only_as_the_rule_says(app, world, kind, role):
+    client = app.test_client()
+    assert client.login(world[role].email).status_code == 302
+    visible = RESPONSE_VISIBILITY[kind][role]
+    seen = client.submit(f"/therapist/responses/{world[kind].id}/seen")
+    assert seen.status_code == (302 if visible else 404)
+    page = client.get(f"/therapist/patients/{world[OWNER].id}")
+    if page.status_code == 404:
+        assert not visible
+        return
+    html = page.get_data(as_text=True)
+    outcomes = html[html.index('<section id="outcomes"'):html.index("<!-- /outcomes -->")]
+    assert (f">{TITLES[kind]} <span" in outcomes) is visible

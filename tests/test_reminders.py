@@ -363,7 +363,7 @@ def test_a_safety_flag_reaches_the_therapist_once_without_a_name(app, patient, t
     for who in (therapist, unlinked):
         turn_on(who, safety_since=datetime.now(UTC) - timedelta(minutes=5))
     session = create_session(patient, day=date.today() - timedelta(days=7))
-    create_response(patient, "phq9", [0] * 8 + [1], dosing_session=session)  # week 1: the care team's
+    create_response(patient, "phq9", [0] * 8 + [1], dosing_session=session, timepoint="week1")
     now = datetime.now(UTC) + timedelta(seconds=1)
     assert send_due(now) == 1
     assert send_due(now + timedelta(minutes=1)) == 0
@@ -377,7 +377,7 @@ def test_a_safety_flag_reaches_the_therapist_once_without_a_name(app, patient, t
 def test_a_private_flagged_questionnaire_alerts_nobody(app, patient, therapist, mailbox):
     create_link(patient, therapist)
     turn_on(therapist, safety_since=datetime.now(UTC) - timedelta(minutes=5))
-    create_response(patient, "phq9", [0] * 8 + [2])  # started by the patient, not shared
+    create_response(patient, "phq9", [0] * 8 + [2], timepoint=None)  # started by the patient, not shared
     assert send_due(datetime.now(UTC) + timedelta(seconds=1)) == 0
 
 

@@ -7,9 +7,10 @@ from sqlalchemy.orm import joinedload
 
 from journal.auth.models import User
 from journal.care.models import CareLink, ReflectionPrompt
-from journal.care.visibility import active_link, visible_entries
+from journal.care.visibility import active_link, visible_entries, visible_responses
 from journal.entries.models import Entry
 from journal.extensions import db
+from journal.measures.models import MeasureResponse
 
 
 def get_link_for_patient(link_id: uuid.UUID, patient: User) -> CareLink:
@@ -59,6 +60,17 @@ def get_entry_for_therapist(entry_id: uuid.UUID, therapist: User) -> Entry:
     if entry is None:
         abort(404)
     return entry
+
+
+def get_response_for_therapist(response_id: uuid.UUID, therapist: User) -> MeasureResponse:
+    """A questionnaire response the therapist may read now (see ``journal.care.visibility``).
+
+    :raise 404: for a self-started unshared response, an unlinked patient's, or none at all.
+    """
+    response = db.session.scalar(visible_responses(therapist.id).where(MeasureResponse.id == response_id))
+    if response is None:
+        abort(404)
+    return response
 
 
 def get_prompt_for_patient(prompt_id: uuid.UUID, patient: User) -> ReflectionPrompt:

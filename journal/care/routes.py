@@ -10,12 +10,14 @@ from journal.auth.routes import safe_next
 from journal.care import bp
 from journal.care.access import get_link_for_patient
 from journal.care.forms import JoinForm, chosen_therapists
+from journal.care.measure_service import response_reads
 from journal.care.service import (GUESS_LIMIT, InvitationProblem, TooManyGuesses, accept_invitation,
                                   access_log, care_team, end_link, find_invitation, set_shares,
                                   share_session_entries)
 from journal.dosing.access import get_session_for_owner
 from journal.entries.access import get_entry_for_owner
 from journal.extensions import db
+from journal.measures.instruments import instruments
 
 TOO_MANY = (f"Too many wrong codes ({GUESS_LIMIT} in 15 minutes). Wait a quarter of an hour, "
             "then try again, or ask your therapist to read the code out once more.")
@@ -116,5 +118,6 @@ def share_session(session_id: uuid.UUID):
 @bp.route("/access-log")
 @patient_required
 def access():
-    """Who in the care team read which entry, and when."""
-    return render_template("care/access_log.html", reads=access_log(current_user.id))
+    """Who in the care team read which entry or questionnaire response, and when."""
+    return render_template("care/access_log.html", reads=access_log(current_user.id),
+                           response_reads=response_reads(current_user.id), instruments=instruments())

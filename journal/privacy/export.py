@@ -4,10 +4,12 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from journal.auth.models import User
+from journal.care.measure_models import ResponseShare
 from journal.care.models import CareLink, Comment, EntryRead, ReflectionPrompt, Share
 from journal.dosing.models import DosingSession
 from journal.entries.models import Entry
 from journal.extensions import db
+from journal.measures.models import SAFETY_PLAN_SECTIONS, MeasureResponse, SafetyPlan
 from journal.timeutil import utcnow
 
 EXPORT_FORMAT = "integration-journal-export/1"
@@ -22,7 +24,8 @@ def _all(model, *where, order=None):
 
 
 def export_user_data(user: User) -> dict:
-    """The account, care team, prompts, dosing sessions and entries (Trash included).
+    """The account, care team, prompts, dosing sessions, entries (Trash included),
+    questionnaire responses and the safety plan.
 
     Each entry carries who it is shared with, therapists' comments on it and every
     read of it by a therapist. Therapists' private notes are theirs, not exported.
@@ -46,7 +49,34 @@ def export_user_data(user: User) -> dict:
         "dosing_sessions": [_session(s) for s in _all(DosingSession, DosingSession.owner_id == user.id,
                                                       order=DosingSession.date.desc())],
         "entries": [_entry(e) | care[e.id] for e in entries],
+        "measures": _measures(user),
+        "safety_plan": _safety_plan(db.session.get(SafetyPlan, user.id)),
     }
+
+
+def _measures(user: User) -> list[dict]:
+    """Every questionnaire response, oldest first, with whom a self-started one is shared."""
+    responses = list(db.session.scalars(sa.select(MeasureResponse).where(MeasureResponse.owner_id == user.id)
+                                        .order_by(MeasureResponse.completed_at, MeasureResponse.id)))
+    shared = defaultdict(list)
+    if responses:
+        rows = db.session.execute(
+            sa.select(ResponseShare.response_id, User.display_name).join(User, User.id == ResponseShare.therapist_id)
+            .where(ResponseShare.response_id.in_([r.id for r in responses])).order_by(ResponseShare.created_at))
+        for response_id, name in rows:
+            shared[response_id].append(name)
+    return [{"id": str(r.id), "instrument": r.instrument, "answers": list(r.answers),
+             "completed_at": _iso(r.completed_at),
+             "dosing_session_id": str(r.dosing_session_id) if r.dosing_session_id else None,
+             "timepoint": r.timepoint, "score": dict(r.score), "safety_flag": r.safety_flag,
+             "shared_with": shared[r.id]} for r in responses]
+
+
+def _safety_plan(plan: SafetyPlan | None) -> dict | None:
+    if plan is None:
+        return None
+    return {field: getattr(plan, field) or "" for field, _, _ in SAFETY_PLAN_SECTIONS} | {
+        "shared": plan.shared, "updated_at": _iso(plan.updated_at)}
 
 
 def _care_by_entry(entry_ids: list) -> dict:

@@ -7,10 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, ValidationError
 
+from journal.auth.access import patient_required
 from journal.auth.passwords import verify_password
 from journal.extensions import db
 from journal.privacy import bp
 from journal.privacy.export import export_filename, export_user_data
+from journal.privacy.fhir import FHIR_MIMETYPE, fhir_bundle, fhir_filename
 
 
 class DeleteAccountForm(FlaskForm):
@@ -28,6 +30,16 @@ def export():
     body = json.dumps(export_user_data(current_user), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{export_filename()}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/export/fhir")
+@patient_required
+def export_fhir():
+    """Download your questionnaire answers as FHIR R4 (QuestionnaireResponses and Observations)."""
+    body = json.dumps(fhir_bundle(current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype=FHIR_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="{fhir_filename()}"',
         "Cache-Control": "no-store"})
 
 

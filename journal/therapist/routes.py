@@ -7,16 +7,21 @@ from flask_login import current_user
 from journal.auth.access import therapist_required
 from journal.auth.forms import EmptyForm
 from journal.care.access import get_entry_for_therapist, get_link_for_therapist, get_patient_for_therapist
+from journal.care.measure_service import record_response_reads
 from journal.care.models import Comment, ReflectionPrompt
 from journal.care.service import create_invitation, end_link, open_invitations, record_reads
 from journal.dosing.access import session_filter_arg
 from journal.entries.models import MOOD_WORDS
 from journal.extensions import db
+from journal.measures.instruments import instruments
+from journal.measures.protocol import TIMEPOINTS, default_plan, plan_for
 from journal.therapist import bp
 from journal.therapist.access import get_note_for_therapist
 from journal.therapist.forms import CommentForm, MeetingForm, NoteForm, PromptForm
 from journal.therapist.models import Meeting, TherapistNote
 from journal.therapist.mood_chart import mood_chart
+from journal.therapist.outcomes import flags_for_dashboard, open_flags, outcomes
+from journal.therapist.prep_measures import measures_since
 from journal.therapist.service import comments_by, dashboard as dashboard_rows
 from journal.therapist.service import prepare as preparation
 from journal.therapist.service import notes_about, prompts_given, shared_sessions, timeline, unread_ids
@@ -25,8 +30,12 @@ from journal.therapist.service import notes_about, prompts_given, shared_session
 @bp.route("/")
 @therapist_required
 def dashboard():
-    """Patients who added this therapist, with what is new in what they shared."""
-    return render_template("therapist/dashboard.html", rows=dashboard_rows(current_user))
+    """Patients who added this therapist, with open safety flags on top (their reads are logged)."""
+    flags = flags_for_dashboard(current_user)
+    record_response_reads(current_user, [flag.response for flag in flags])
+    page = render_template("therapist/dashboard.html", rows=dashboard_rows(current_user), flags=flags)
+    db.session.commit()
+    return page
 
 
 @bp.route("/invitations")
@@ -59,8 +68,13 @@ def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
     entries = timeline(current_user, patient, session_id)
     unread = unread_ids(current_user, entries)
     record_reads(current_user, entries)
+    measured = outcomes(current_user, patient)
+    record_response_reads(current_user, measured.responses)
+    plan = plan_for(patient.id)
     page = render_template(
         "therapist/patient.html", patient=patient, entries=entries, unread=unread,
+        flags=open_flags(current_user, patient), outcomes=measured.outcomes, plan=plan,
+        plan_is_default=plan == default_plan(), timepoints=TIMEPOINTS, instruments=instruments(),
         chart=mood_chart(entries), sessions=shared_sessions(current_user, patient), session_id=session_id,
         notes=notes_about(current_user, patient), prompts=prompts_given(current_user, patient),
         visible_ids={e.id for e in entries}, note_form=note_form or NoteForm(),
@@ -131,8 +145,10 @@ def prepare(patient_id: uuid.UUID):
 def _prepare_page(patient, form: MeetingForm, status: int = 200):
     prep = preparation(current_user, patient)
     record_reads(current_user, prep.entries)
+    measures = measures_since(current_user, patient, prep.since)
+    record_response_reads(current_user, measures.shown)
     page = render_template("therapist/prepare.html", patient=patient, prep=prep, form=form,
-                           chart=mood_chart(prep.entries))
+                           chart=mood_chart(prep.entries), measures=measures, action_form=EmptyForm())
     db.session.commit()
     return page, status
 
