@@ -96,6 +96,7 @@ def text_form(name):
 
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: "/static/css/app.css", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "menu.more": patient_page("GET", lambda w: "/more", 200),
     "help.crisis": Route("GET", lambda w: "/help", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "health.healthz": Route("GET", lambda w: "/healthz", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "auth.login": Route("GET", lambda w: "/login", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
@@ -158,6 +159,7 @@ ROUTES: dict[str, Route] = {
     "care.team": patient_page("GET", lambda w: "/care/", 200),
     "care.join": patient_page("GET", lambda w: "/care/join", 200),
     "care.consent": patient_page("GET", lambda w: f"/care/join/{w['invitation'].code}", 200),
+    "care.confirm_remove": patient_only("GET", lambda w: f"/care/team/{w['link'].id}/remove", 200),
     "care.remove": patient_only("POST", lambda w: f"/care/team/{w['link'].id}/remove", 302),
     "care.share_entry": patient_only("POST", lambda w: f"/care/entries/{w['entry'].id}/sharing", 302, share_form),
     "care.share_session": patient_only("POST", lambda w: f"/care/sessions/{w['session'].id}/sharing", 302,

@@ -17,6 +17,7 @@ from journal.therapist.access import get_note_for_therapist
 from journal.therapist.forms import CommentForm, MeetingForm, NoteForm, PromptForm
 from journal.therapist.models import Meeting, TherapistNote
 from journal.therapist.mood_chart import mood_chart
+from journal.timeutil import zone
 from journal.therapist.service import comments_by, dashboard as dashboard_rows
 from journal.therapist.service import prepare as preparation
 from journal.therapist.service import notes_about, prompts_given, shared_sessions, timeline, unread_ids
@@ -58,10 +59,11 @@ def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
     session_id = session_filter_arg()
     entries = timeline(current_user, patient, session_id)
     unread = unread_ids(current_user, entries)
+    shared = shared_sessions(current_user, patient)
     record_reads(current_user, entries)
     page = render_template(
         "therapist/patient.html", patient=patient, entries=entries, unread=unread,
-        chart=mood_chart(entries), sessions=shared_sessions(current_user, patient), session_id=session_id,
+        chart=mood_chart(entries, shared, zone(current_user.timezone)), sessions=shared, session_id=session_id,
         notes=notes_about(current_user, patient), prompts=prompts_given(current_user, patient),
         visible_ids={e.id for e in entries}, note_form=note_form or NoteForm(),
         prompt_form=prompt_form or PromptForm(), action_form=EmptyForm(), mood_words=MOOD_WORDS)
@@ -132,7 +134,8 @@ def _prepare_page(patient, form: MeetingForm, status: int = 200):
     prep = preparation(current_user, patient)
     record_reads(current_user, prep.entries)
     page = render_template("therapist/prepare.html", patient=patient, prep=prep, form=form,
-                           chart=mood_chart(prep.entries))
+                           chart=mood_chart(prep.entries, shared_sessions(current_user, patient),
+                                            zone(current_user.timezone)))
     db.session.commit()
     return page, status
 

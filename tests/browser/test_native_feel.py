@@ -1,0 +1,74 @@
+"""What makes the journal feel like an app: one date format for entries on the device and
+on the server, an honest title offline, and the logged-out page after logout, offline."""
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.browser.conftest import (PHONE, WAIT, assert_accessible, entries_in_db, log_in, sync_status,
+                                    wait_for_service_worker, write_entry)
+
+SERVER_FORMAT = re.compile(r"^[A-Z][a-z]{2} \d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d$")
+
+
+def test_entries_waiting_on_the_device_show_the_servers_date_format_in_the_patients_zone(
+        live_server, new_context, make_user):
+    patient = make_user(display_name="Robin", timezone="America/New_York")
+    # The phone's clock is set to another zone than the patient's account.
+    context = new_context(PHONE, timezone_id="Asia/Tokyo", locale="en-US")
+    page = context.new_page()
+    log_in(page, live_server.url, patient.email)
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    write_entry(page, "Written in the waiting room.")
+    card = page.locator("[data-outbox-item]").first
+    card.wait_for()
+    waiting = card.locator(".card-title").inner_text()
+    assert SERVER_FORMAT.match(waiting), waiting
+    now = datetime.now(ZoneInfo("America/New_York"))
+    assert waiting in {(now - timedelta(minutes=m)).strftime("%a %d %b %Y, %H:%M") for m in range(3)}
+
+    context.set_offline(False)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".entry-list .card-title").first.inner_text() == waiting
+
+
+def test_an_entry_edited_offline_is_titled_edit_entry(live_server, new_context, make_user):
+    patient = make_user(display_name="Robin")
+    context = new_context(PHONE)
+    page = context.new_page()
+    log_in(page, live_server.url, patient.email)
+    wait_for_service_worker(page)
+    write_entry(page, "Written online.")
+    page.get_by_text("Entry saved.").wait_for()
+    [entry] = entries_in_db()
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/entries/{entry.id}/edit")
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "Edit entry"
+    assert page.title().startswith("Edit entry")
+    assert page.get_by_label("Insights").input_value() == "Written online."
+
+
+def test_after_logout_offline_the_journal_address_shows_the_logged_out_page(live_server, new_context, make_user):
+    patient = make_user(display_name="Robin")
+    context = new_context(PHONE)
+    page = context.new_page()
+    log_in(page, live_server.url, patient.email)
+    wait_for_service_worker(page)
+    sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/login"))
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/")
+    page.get_by_text("You are logged out").wait_for()
+    assert page.get_by_role("link", name="Write a new entry").count() == 0
+    assert page.get_by_role("navigation", name="Tabs").count() == 0 or not page.get_by_role(
+        "navigation", name="Tabs").is_visible()
+    for name in ("Journal", "New entry", "Account"):
+        assert not page.get_by_role("link", name=name, exact=True).is_visible(), name
+    assert not page.locator("[data-sync-status]").is_visible() or page.locator("[data-sync-text]").inner_text() == ""
+    assert "All synced" not in page.locator("body").inner_text()
+    assert page.get_by_role("link", name="Log in").is_visible()
+    assert_accessible(page, "offline, logged out")
