@@ -130,6 +130,8 @@ ROUTES: dict[str, Route] = {
     "entries.new": patient_page("GET", lambda w: "/entries/new", 200),
     "entries.show": patient_only("GET", lambda w: f"/entries/{w['entry'].id}", 200),
     "entries.edit": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/edit", 302, entry_form),
+    "entries.conflict": patient_only("GET", lambda w: f"/entries/{w['entry'].id}/conflict", 302),
+    "entries.keep_saved": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/conflict/keep-saved", 302),
     "entries.delete": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/delete", 302),
     "entries.trash": patient_page("GET", lambda w: "/trash", 200),
     "entries.restore": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/restore", 302),
@@ -154,6 +156,7 @@ ROUTES: dict[str, Route] = {
     "api.session": Route("GET", lambda w: "/api/v1/session", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "api.changes": patient_page("GET", lambda w: "/api/v1/entries", 200),
     "api.put": patient_only("PUT", lambda w: f"/api/v1/entries/{w['entry'].id}", 200, entry_json),
+    "api.settle_conflict": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}/conflict", 204),
     "api.delete": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}?base_version=1", 200),
     # Care team, patient side.
     "care.team": patient_page("GET", lambda w: "/care/", 200),

@@ -3,7 +3,7 @@
 import { formatWhen } from './dates.js';
 import * as db from './db.js';
 import { el } from './dom.js';
-import { deleteEntry, saveEntry, syncOutbox } from './outbox.js';
+import { deleteEntry, saveEntry, settleConflict, syncOutbox } from './outbox.js';
 
 const when = (entry) => formatWhen(entry);
 
@@ -87,6 +87,7 @@ function renderConflicts(conflicts) {
     const keepTheirs = el('button', { type: 'button', class: 'button' }, `Keep the server version ${n + 1}`);
     keepTheirs.addEventListener('click', async () => {
       await db.remove('conflicts', conflict.id);
+      if (conflict.theirs) settleConflict(conflict.entry_id);
       document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
     });
     actions.append(keepMine, keepTheirs);

@@ -72,3 +72,58 @@ def test_after_logout_offline_the_journal_address_shows_the_logged_out_page(live
     assert "All synced" not in page.locator("body").inner_text()
     assert page.get_by_role("link", name="Log in").is_visible()
     assert_accessible(page, "offline, logged out")
+
+
+def _edit_offline(context, page, base_url, entry_id, text):
+    context.set_offline(True)
+    page.goto(f"{base_url}/entries/{entry_id}/edit")
+    page.locator("[data-entry-form][data-ready]").wait_for()
+    page.get_by_label("Insights").fill(text)
+    page.get_by_role("button", name="Save entry").click()
+    sync_status(page).filter(has_text="1 waiting").wait_for()
+
+
+def test_the_device_that_synced_first_is_told_the_entry_changed_elsewhere_and_where_to_compare(
+        live_server, new_context, make_user):
+    patient = make_user(display_name="Robin")
+    first_context, second_context = new_context(PHONE), new_context(PHONE)
+    first, second = first_context.new_page(), second_context.new_page()
+    for page in (first, second):
+        log_in(page, live_server.url, patient.email)
+        wait_for_service_worker(page)
+    write_entry(first, "Written before the weekend.")
+    first.get_by_text("Entry saved.").wait_for()
+    [entry] = entries_in_db()
+    second.goto(f"{live_server.url}/")
+    sync_status(second).filter(has_text="All synced").wait_for(timeout=WAIT)
+
+    _edit_offline(first_context, first, live_server.url, entry.id, "Edited on the phone.")
+    _edit_offline(second_context, second, live_server.url, entry.id, "Edited on the tablet.")
+    first_context.set_offline(False)
+    sync_status(first).filter(has_text="All synced").wait_for(timeout=WAIT)
+    second_context.set_offline(False)
+    second.goto(f"{live_server.url}/")
+    second.locator("[data-conflict]").wait_for(timeout=WAIT)
+    assert entries_in_db()[0].insights == "Edited on the phone."
+
+    # The first device saved without trouble; the next time it opens the journal, it says so.
+    first.goto(f"{live_server.url}/")
+    card = first.locator(".entry-card").filter(has_text="Edited on the phone.")
+    card.get_by_text("Changed on another device").wait_for()
+    first.goto(f"{live_server.url}/entries/{entry.id}")
+    first.get_by_text("This entry was changed on another device").wait_for()
+    first.get_by_role("link", name="Compare both versions").click()
+    first.get_by_role("heading", name="Changed on two devices").wait_for()
+    assert first.get_by_text("Edited on the phone.").count() == 1
+    assert first.get_by_text("Edited on the tablet.").count() == 1
+    assert_accessible(first, "conflict seen from the device that synced first")
+
+    # The second device merges by hand: both devices stop showing the conflict.
+    second.locator("[data-conflict]").get_by_role("link", name=re.compile("Merge copy 1")).click()
+    second.locator("[data-entry-form][data-ready]").wait_for()
+    second.get_by_label("Insights").fill("Edited on the phone. Edited on the tablet.")
+    second.get_by_role("button", name="Save entry").click()
+    second.get_by_text("Entry updated.").wait_for(timeout=WAIT)
+    first.goto(f"{live_server.url}/entries/{entry.id}")
+    first.get_by_text("Edited on the tablet.").wait_for()
+    assert first.get_by_text("This entry was changed on another device").count() == 0
