@@ -83,8 +83,8 @@ def _edit_offline(context, page, base_url, entry_id, text):
     sync_status(page).filter(has_text="1 waiting").wait_for()
 
 
-def test_the_device_that_synced_first_is_told_the_entry_changed_elsewhere_and_where_to_compare(
-        live_server, new_context, make_user):
+def _conflict_on_two_phones(live_server, new_context, make_user):
+    """Two phones of one patient edit an entry offline; the first syncs, the second is refused."""
     patient = make_user(display_name="Robin")
     first_context, second_context = new_context(PHONE), new_context(PHONE)
     first, second = first_context.new_page(), second_context.new_page()
@@ -105,6 +105,12 @@ def test_the_device_that_synced_first_is_told_the_entry_changed_elsewhere_and_wh
     second.goto(f"{live_server.url}/")
     second.locator("[data-conflict]").wait_for(timeout=WAIT)
     assert entries_in_db()[0].insights == "Edited on the phone."
+    return first, second, entry
+
+
+def test_the_device_that_synced_first_is_told_the_entry_changed_elsewhere_and_where_to_compare(
+        live_server, new_context, make_user):
+    first, second, entry = _conflict_on_two_phones(live_server, new_context, make_user)
 
     # The first device saved without trouble; the next time it opens the journal, it says so.
     first.goto(f"{live_server.url}/")
@@ -127,3 +133,18 @@ def test_the_device_that_synced_first_is_told_the_entry_changed_elsewhere_and_wh
     first.goto(f"{live_server.url}/entries/{entry.id}")
     first.get_by_text("Edited on the tablet.").wait_for()
     assert first.get_by_text("This entry was changed on another device").count() == 0
+
+
+def test_keeping_the_server_version_on_the_second_device_ends_the_notice_on_the_first(
+        live_server, new_context, make_user):
+    first, second, entry = _conflict_on_two_phones(live_server, new_context, make_user)
+    first.goto(f"{live_server.url}/entries/{entry.id}")
+    first.get_by_text("This entry was changed on another device").wait_for()
+
+    with second.expect_response(lambda r: r.url.endswith(f"/api/v1/entries/{entry.id}/conflict")) as settled:
+        second.get_by_role("button", name="Keep the server version 1").click()
+    assert settled.value.status == 204
+    first.reload()
+    first.get_by_role("heading", level=1).wait_for()
+    assert first.get_by_text("This entry was changed on another device").count() == 0
+    assert first.get_by_text("Edited on the phone.").count() == 1
