@@ -101,3 +101,11 @@ def test_conflicts_are_listed_only_for_their_owner(app, patient, make_user):
     remember_conflict(entry, base_version=None, device="x" * 200, insights="", mood=None)
     db.session.commit()
     assert len(open_conflicts()[0].device) == 80
+
+
+def test_the_refused_copy_is_in_the_patients_export(app, patient):
+    phone, _, entry_id = conflict_between(app, patient)
+    [exported] = phone.client.get("/account/export").get_json()["entries"]
+    assert exported["insights"] == "Edited on the phone."
+    assert exported["other_device_copy"]["insights"] == "Edited on the tablet."
+    assert exported["other_device_copy"]["based_on_version"] == 1
