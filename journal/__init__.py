@@ -79,7 +79,7 @@ def register_extensions(app: Flask) -> None:
 
 #: Features with pages, in the order their blueprints register.
 FEATURES_WITH_PAGES = ["auth", "logins", "mfa", "privacy", "dosing", "entries", "steps", "help", "health",
-                       "pwa", "api", "measures", "care", "therapist", "reminders"]
+                       "pwa", "api", "measures", "care", "therapist", "reminders", "menu"]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -59,14 +59,19 @@ def keep_loaded_objects_after_commit() -> None:
     db.session().expire_on_commit = False
 
 
-def insert_ignoring_conflict(model) -> sa.Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` for this database: a row that a concurrent
-    request inserted first is left as it is, and nobody gets a unique-key error."""
+def insert_with_on_conflict(model):
+    """This database's ``INSERT`` that knows ``ON CONFLICT`` (PostgreSQL's or SQLite's)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+    return insert(model)
+
+
+def insert_ignoring_conflict(model) -> sa.Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` for this database: a row that a concurrent
+    request inserted first is left as it is, and nobody gets a unique-key error."""
+    return insert_with_on_conflict(model).on_conflict_do_nothing()
 
 
 def database_is_up() -> bool:

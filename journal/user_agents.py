@@ -1,6 +1,8 @@
 """A short, approximate name for the device a login came from ("Firefox on Windows")."""
 import re
 
+#: What a login is called when its user agent names no browser or system we know.
+UNKNOWN_DEVICE = "Unknown device"
 _BROWSERS = [  # order matters: Edge and Opera also say "Chrome", Chrome also says "Safari"
     ("Edge", r"Edg(e|A|iOS)?/"), ("Opera", r"OPR/|Opera"), ("Samsung Internet", r"SamsungBrowser/"),
     ("Firefox", r"Firefox/|FxiOS/"), ("Chrome", r"Chrome/|CriOS/|Chromium/"), ("Safari", r"Safari/"),
@@ -18,4 +20,4 @@ def describe_device(user_agent: str | None) -> str:
     system = next((name for name, pattern in _SYSTEMS if re.search(pattern, agent)), None)
     if browser and system:
         return f"{browser} on {system}"
-    return browser or system or "Unknown device"
+    return browser or system or UNKNOWN_DEVICE

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local_time
     app.jinja_env.filters["localdate"] = format_local_date
     app.jinja_env.filters["datetime_input"] = datetime_input_value
+    app.jinja_env.filters["entry_name"] = entry_name
 
 
 def add_security_headers(response):
@@ -131,3 +132,18 @@ def format_local_date(moment: datetime | None) -> str:
 def datetime_input_value(moment: datetime | None) -> str:
     """The value a ``datetime-local`` input expects, in the user's zone."""
     return format_local_time(moment, "%Y-%m-%dT%H:%M") if moment else ""
+
+
+def first_words(text: str, count: int = 6) -> str:
+    """The first ``count`` words of ``text`` on one line, with "…" when there is more."""
+    words = (text or "").split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def entry_name(entry, text: str | None = None) -> str:
+    """How a control names one entry, so that two of the same day can be told apart:
+    "entry of Thu 26 Nov 2026, 05:01: “First words of it…”". Lists that load only an
+    excerpt of the entry's text pass it as ``text``."""
+    name = f"entry of {format_local_time(entry.written_at)}"
+    words = first_words(entry.insights if text is None else text)
+    return f"{name}: “{words}”" if words else name

@@ -102,6 +102,7 @@ def text_form(name):
 
 ROUTES: dict[str, Route] = {
     "static": Route("GET", lambda w: "/static/css/app.css", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
+    "menu.more": patient_page("GET", lambda w: "/more", 200),
     "help.crisis": Route("GET", lambda w: "/help", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "health.healthz": Route("GET", lambda w: "/healthz", {ANON: 200, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "auth.login": Route("GET", lambda w: "/login", {ANON: 200, OWNER: 302, OTHER: 302, THERAPIST_ROLE: 302}),
@@ -135,6 +136,8 @@ ROUTES: dict[str, Route] = {
     "entries.new": patient_page("GET", lambda w: "/entries/new", 200),
     "entries.show": patient_only("GET", lambda w: f"/entries/{w['entry'].id}", 200),
     "entries.edit": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/edit", 302, entry_form),
+    "entries.conflict": patient_only("GET", lambda w: f"/entries/{w['entry'].id}/conflict", 302),
+    "entries.keep_saved": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/conflict/keep-saved", 302),
     "entries.delete": patient_only("POST", lambda w: f"/entries/{w['entry'].id}/delete", 302),
     "entries.trash": patient_page("GET", lambda w: "/trash", 200),
     "entries.restore": patient_only("POST", lambda w: f"/trash/{w['trashed'].id}/restore", 302),
@@ -159,6 +162,7 @@ ROUTES: dict[str, Route] = {
     "api.session": Route("GET", lambda w: "/api/v1/session", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 200}),
     "api.changes": patient_page("GET", lambda w: "/api/v1/entries", 200),
     "api.put": patient_only("PUT", lambda w: f"/api/v1/entries/{w['entry'].id}", 200, entry_json),
+    "api.settle_conflict": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}/conflict", 204),
     "api.delete": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}?base_version=1", 200),
     "api.measures": patient_page("GET", lambda w: "/api/v1/measures", 200),
     # A response id is the device's: the owner records it (201), another patient's PUT of it is a 404.
@@ -176,6 +180,7 @@ ROUTES: dict[str, Route] = {
     "care.team": patient_page("GET", lambda w: "/care/", 200),
     "care.join": patient_page("GET", lambda w: "/care/join", 200),
     "care.consent": patient_page("GET", lambda w: f"/care/join/{w['invitation'].code}", 200),
+    "care.confirm_remove": patient_only("GET", lambda w: f"/care/team/{w['link'].id}/remove", 200),
     "care.remove": patient_only("POST", lambda w: f"/care/team/{w['link'].id}/remove", 302),
     "care.share_entry": patient_only("POST", lambda w: f"/care/entries/{w['entry'].id}/sharing", 302, share_form),
     "care.share_session": patient_only("POST", lambda w: f"/care/sessions/{w['session'].id}/sharing", 302,

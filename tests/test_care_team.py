@@ -316,3 +316,58 @@ def test_demo_has_one_linked_patient_and_one_ready_to_invite(app, runner):
     sam = app.test_client()
     sam.login("patient@demo.example", DEMO_PASSWORD)
     assert "No therapist yet" in sam.get("/care/").get_data(as_text=True)
+
+
+def test_removing_a_therapist_asks_first_and_says_what_it_ends(patient_client, patient, therapist):
+    link = create_link(patient, therapist)
+    team = patient_client.get("/care/").get_data(as_text=True)
+    # The team page offers no one-tap removal: its button leads to the question.
+    assert f'action="/care/team/{link.id}/remove"' not in team
+    assert f'href="/care/team/{link.id}/remove"' in team
+    question = patient_client.get(f"/care/team/{link.id}/remove")
+    assert question.status_code == 200
+    text = question.get_data(as_text=True)
+    for words in ("no longer be able to read any of your entries", "is unshared", "cannot be undone",
+                  "new invitation code", f"Yes, remove {therapist.display_name}"):
+        assert words in text
+    db.session.expire_all()
+    assert link.ended_at is None
+
+
+def test_access_log_groups_reads_per_therapist_entry_and_day(patient_client, patient, therapist,
+                                                             therapist_client):
+    create_link(patient, therapist)
+    morning = create_entry(patient, insights="Morning walk, the light on the water")
+    evening = create_entry(patient, insights="Evening call with my sister")
+    for entry in (morning, evening):
+        share_entry(entry, therapist)
+    for _ in range(3):
+        therapist_client.get(f"/therapist/entries/{morning.id}")
+    therapist_client.get(f"/therapist/entries/{evening.id}")
+    log = patient_client.get("/care/access-log").get_data(as_text=True)
+    rows = log.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 2
+    [morning_row] = [row for row in rows if "Morning walk" in row]
+    assert "3 times" in morning_row and "–" in morning_row
+    assert "once, at" in next(row for row in rows if "Evening call" in row)
+    # Labelled cells for the phone layout, where the column heads are hidden.
+    assert 'data-label="Times read"' in log and 'data-label="Entry"' in log
+
+
+def test_reads_are_grouped_by_day_in_the_patients_zone(patient, therapist):
+    from datetime import datetime, timezone
+
+    from journal.care.models import EntryRead
+    from journal.care.service import access_log, grouped_reads
+    from journal.timeutil import zone
+
+    entry = create_entry(patient)
+    # 23:30 and 00:30 UTC are the same evening in New York, two days in UTC.
+    for hour, minute, day in ((23, 30, 1), (0, 30, 2), (14, 0, 2)):
+        db.session.add(EntryRead(entry_id=entry.id, therapist_id=therapist.id,
+                                 read_at=datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc)))
+    db.session.commit()
+    rows = grouped_reads(access_log(patient.id), zone("America/New_York"))
+    assert [(row.day.isoformat(), row.count) for row in rows] == [("2026-11-02", 1), ("2026-11-01", 2)]
+    evening = rows[1]
+    assert (evening.first.hour, evening.last.hour) == (23, 0)

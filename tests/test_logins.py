@@ -1,4 +1,5 @@
 """Server-side logins: logout, "log out everywhere", remember-me and idle logoff end them for real."""
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -230,3 +231,18 @@ def test_a_logged_out_cookie_is_refused_by_every_gunicorn_worker(app, patient, t
         assert browser.submit("/logout", {})[0] == 302
         answers = {thief.get("/", headers={"Cookie": copied})[0] for _ in range(12)}  # both workers answer
         assert answers == {302}
+
+
+def test_pages_fetched_together_after_login_keep_the_logout_token_valid(app, patient):
+    # After login the page, the service worker (saving the journal and the entry form) and
+    # the sync all ask at once with the new cookie. Whichever answer the browser keeps last,
+    # the page's Log out form must still be accepted: one CSRF secret, made at login.
+    client = app.test_client()
+    assert client.login(patient.email).status_code == 302
+    page_load, worker = client, device_with(app, cookies_of(client))
+    journal = page_load.get("/").get_data(as_text=True)
+    worker.get("/entries/new")
+    worker.get("/api/v1/session")
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', journal).group(1)
+    last_cookie = device_with(app, cookies_of(worker))
+    assert last_cookie.post("/logout", data={"csrf_token": token}).location == "/login"

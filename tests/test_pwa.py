@@ -33,6 +33,16 @@ def test_manifest_has_what_chromium_needs_to_install(client):
         assert png_size(data) == (size, size)
 
 
+def test_manifest_offers_a_new_entry_shortcut_and_screenshots_for_the_install_sheet(client):
+    manifest = client.get("/manifest.webmanifest").get_json(force=True)
+    assert manifest["id"] == "/"
+    assert [(s["name"], s["url"]) for s in manifest["shortcuts"]] == [("New entry", "/entries/new")]
+    assert {s["form_factor"] for s in manifest["screenshots"]} == {"narrow", "wide"}
+    for shot in manifest["screenshots"]:
+        width, height = (int(n) for n in shot["sizes"].split("x"))
+        assert png_size(client.get(shot["src"]).data) == (width, height)
+
+
 def test_every_page_links_the_manifest_and_theme_colour(client, patient_client):
     for page in (client.get("/login"), patient_client.get("/")):
         html = page.get_data(as_text=True)

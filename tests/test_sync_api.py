@@ -391,8 +391,8 @@ def test_receipts_go_with_a_purged_entry(api):
 def test_openapi_document_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
-    assert set(doc["paths"]) == {"/session", "/entries", "/entries/{entry_id}", "/measures",
-                                 "/measures/responses/{response_id}"}
+    assert set(doc["paths"]) == {"/session", "/entries", "/entries/{entry_id}", "/entries/{entry_id}/conflict",
+                                 "/measures", "/measures/responses/{response_id}"}
     put = doc["paths"]["/entries/{entry_id}"]["put"]
     assert {"200", "201", "400", "401", "404", "409", "413", "415", "422"} <= set(put["responses"])
     json.dumps(doc)

@@ -104,6 +104,25 @@ def test_mood_line_is_inline_svg_without_style_or_script(therapist_client, linke
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script (CSP)"
 
 
+def test_mood_chart_labels_both_axes_and_marks_the_dosing_sessions_of_shared_entries(therapist_client, linked,
+                                                                                   therapist):
+    now = utcnow()
+    session = create_session(linked, day=(now - timedelta(days=6)).date())
+    private_session = create_session(linked, substance="mdma", day=(now - timedelta(days=4)).date())
+    create_entry(linked, mood=2, written_at=now - timedelta(days=3), dosing_session=private_session)
+    shared_entry(linked, therapist, mood=3, written_at=now - timedelta(days=5), dosing_session=session)
+    shared_entry(linked, therapist, mood=8, written_at=now - timedelta(days=1))
+    for path in (f"/therapist/patients/{linked.id}", f"/therapist/patients/{linked.id}/prepare"):
+        svg = re.search(r"<svg.*?</svg>", therapist_client.get(path).get_data(as_text=True), re.S).group(0)
+        assert ">Mood</text>" in svg and ">Date written</text>" in svg
+        dates = re.findall(r'class="mood-axis mood-date">([^<]+)<', svg)
+        assert len(dates) == 4 and dates[0] == session.date.strftime("%d %b")
+        assert dates[-1] == (now - timedelta(days=1)).strftime("%d %b")
+        # Only the session a shared entry refers to: the other stays private.
+        assert svg.count('class="mood-session"') == 1 and "Psilocybin session" in svg
+        assert "MDMA" not in svg and "mdma" not in svg
+
+
 def test_prepare_shows_what_was_shared_since_the_last_meeting(therapist_client, linked, therapist):
     now = utcnow()
     before = shared_entry(linked, therapist, insights="Before the meeting", mood=4, written_at=now - timedelta(days=10))

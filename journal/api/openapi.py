@@ -165,6 +165,17 @@ OPENAPI = {
                     "404": _error("No such entry of yours (or deleted for good)"),
                     "409": _error("Stale version: `current` holds the server's copy"),
                     "428": _error("No version given")}}},
+        "/entries/{entry_id}/conflict": {
+            "parameters": [_ENTRY_ID],
+            "delete": {
+                "summary": "Keep the server's version of an entry changed on two devices",
+                "description": ("A 409 is remembered, so the patient's other devices say the entry "
+                                "was changed elsewhere. A device that keeps the server's version "
+                                "says so here; saving the entry on its current version does too."),
+                "responses": {
+                    "204": {"description": "Settled (also when nothing was open)"},
+                    "400": _error("Bad CSRF token"), "401": _error("Not logged in"),
+                    "404": _error("No such entry of yours outside the Trash")}}},
     },
 }
 OPENAPI["components"]["schemas"].update(MEASURE_SCHEMAS)

@@ -15,11 +15,14 @@ from journal.care.choices import care_choices
 from journal.cursors import BadCursor
 from journal.dosing.access import sessions_of
 from journal.entries.changes import changes_since, latest_entries
+from journal.entries.access import get_entry_for_owner
+from journal.entries.conflicts import forget_conflict, remember_conflict
 from journal.entries.forms import EntryForm
 from journal.entries.serialize import change_json, entry_json, with_local_time
 from journal.entries.writes import (Conflict, Invalid, MoveToTrash, SaveContent, WriteResult, fingerprint,
                                     write_entry)
 from journal.extensions import db
+from journal.logins.service import current_login
 from journal.requests import NotUnicode, clean_json
 
 #: The largest entry the form accepts — 20,000 characters and 50 steps of 500, every one
@@ -104,10 +107,17 @@ def _answer(result: WriteResult, tz_name: str):
     return response
 
 
-def _conflict(error: Conflict):
-    return _error(409, "This entry changed on another device.",
-                  current=with_local_time(entry_json(error.current), current_user.timezone),
-                  message="Your copy was kept. Compare both versions and choose what to keep.")
+def _conflict(error: Conflict, base_version: int | None, content: dict | None = None):
+    """409 with the server's version; a refused save is noted for the patient's other devices."""
+    answer = _error(409, "This entry changed on another device.",
+                    current=with_local_time(entry_json(error.current), current_user.timezone),
+                    message="Your copy was kept. Compare both versions and choose what to keep.")
+    if content is not None:
+        db.session.rollback()  # the refused write leaves nothing behind but the note
+        remember_conflict(error.current, base_version=base_version, device=getattr(current_login(), "device", None),
+                          insights=content.get("insights"), mood=content.get("mood"))
+        db.session.commit()
+    return answer
 
 
 @bp.route("/session")
@@ -151,7 +161,7 @@ def put(entry_id: uuid.UUID):
     except Invalid as error:
         return _error(422, "Some fields need attention.", error.fields)
     except Conflict as error:
-        return _conflict(error)
+        return _conflict(error, base_version, content)
     tz_name = current_user.timezone  # read before the commit expires the user
     db.session.commit()
     return _answer(result, tz_name)
@@ -168,10 +178,20 @@ def delete(entry_id: uuid.UUID):
         result = write_entry(current_user.id, entry_id, MoveToTrash(), base_version=base_version,
                              print_=fingerprint("DELETE", entry_id, base_version, None))
     except Conflict as error:
-        return _conflict(error)
+        return _conflict(error, base_version)
     tz_name = current_user.timezone  # read before the commit expires the user
     db.session.commit()
     return _answer(result, tz_name)
+
+
+@bp.route("/entries/<uuid:entry_id>/conflict", methods=["DELETE"])
+@patient_required
+def settle_conflict(entry_id: uuid.UUID):
+    """This device kept the server's version of an entry changed on two devices: the other
+    devices stop saying so (204, also when nothing was open)."""
+    forget_conflict(get_entry_for_owner(entry_id, current_user.id))
+    db.session.commit()
+    return "", 204
 
 
 def _count(name: str, raw: str) -> int:

@@ -12,12 +12,13 @@ from journal.care.access import get_link_for_patient
 from journal.care.forms import JoinForm, chosen_therapists
 from journal.care.measure_service import response_reads
 from journal.care.service import (GUESS_LIMIT, InvitationProblem, TooManyGuesses, accept_invitation,
-                                  access_log, care_team, end_link, find_invitation, set_shares,
+                                  access_log, care_team, end_link, find_invitation, grouped_reads, set_shares,
                                   share_session_entries)
 from journal.dosing.access import get_session_for_owner
 from journal.entries.access import get_entry_for_owner
 from journal.extensions import db
 from journal.measures.instruments import instruments
+from journal.timeutil import zone
 
 TOO_MANY = (f"Too many wrong codes ({GUESS_LIMIT} in 15 minutes). Wait a quarter of an hour, "
             "then try again, or ask your therapist to read the code out once more.")
@@ -79,6 +80,14 @@ def _find_or_explain(form: JoinForm, code: str, accepting: bool = False):
         return None
 
 
+@bp.route("/team/<uuid:link_id>/remove", methods=["GET"])
+@patient_required
+def confirm_remove(link_id: uuid.UUID):
+    """Ask before removing a therapist, saying what it ends and that it cannot be undone."""
+    link = get_link_for_patient(link_id, current_user)
+    return render_template("care/remove.html", link=link, action_form=EmptyForm())
+
+
 @bp.route("/team/<uuid:link_id>/remove", methods=["POST"])
 @patient_required
 def remove(link_id: uuid.UUID):
@@ -119,5 +128,5 @@ def share_session(session_id: uuid.UUID):
 @patient_required
 def access():
     """Who in the care team read which entry or questionnaire response, and when."""
-    return render_template("care/access_log.html", reads=access_log(current_user.id),
+    return render_template("care/access_log.html", reads=grouped_reads(access_log(current_user.id), zone(current_user.timezone)),
                            response_reads=response_reads(current_user.id), instruments=instruments())

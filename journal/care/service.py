@@ -1,7 +1,8 @@
 """Rules of the care team, kept out of the views and tested without HTTP."""
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -193,12 +194,44 @@ def record_reads(therapist: User, entries: Iterable[Entry]) -> None:
         db.session.add(EntryRead(entry_id=entry_id, therapist_id=therapist.id, read_at=now))
 
 
-def access_log(patient_id: uuid.UUID, limit: int = 200) -> list[tuple[EntryRead, Entry]]:
+def access_log(patient_id: uuid.UUID, limit: int = 2000) -> list[tuple[EntryRead, Entry]]:
     """The latest reads of the patient's entries by therapists, newest first."""
     return list(db.session.execute(
         sa.select(EntryRead, Entry).join(Entry, Entry.id == EntryRead.entry_id)
         .where(Entry.owner_id == patient_id)
         .order_by(EntryRead.read_at.desc()).limit(limit)))
+
+
+@dataclass
+class ReadsOfADay:
+    """One row of the access log: a therapist's reads of one entry on one day (patient's zone)."""
+
+    therapist: User
+    entry: Entry
+    day: date
+    count: int
+    first: datetime
+    last: datetime
+
+
+def grouped_reads(reads: Iterable[tuple[EntryRead, Entry]], tz: tzinfo) -> list[ReadsOfADay]:
+    """Fold reads given newest first into one row per therapist, entry and day, newest first.
+
+    Every page view is still stored (``record_reads``); only the display groups them, so
+    nine views of the same entry in five minutes read as one row "9 times, 18:02–18:07".
+    """
+    rows: dict[tuple, ReadsOfADay] = {}
+    for read, entry in reads:
+        day = read.read_at.astimezone(tz).date()
+        key = (read.therapist_id, entry.id, day)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = ReadsOfADay(read.therapist, entry, day, 1, read.read_at, read.read_at)
+        else:
+            row.count += 1
+            row.first = min(row.first, read.read_at)
+            row.last = max(row.last, read.read_at)
+    return list(rows.values())
 
 
 # What the patient sees of the care team on their own entries ------------------

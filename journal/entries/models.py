@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from journal.dosing.models import DosingSession
 from journal.extensions import db
 from journal.timeutil import UTCDateTime, local_date, utcnow
+from journal.user_agents import UNKNOWN_DEVICE
 
 MOOD_MIN, MOOD_MAX = 1, 10
 MOOD_WORDS = {MOOD_MIN: "very low, struggling", MOOD_MAX: "very good, thriving"}
@@ -194,3 +195,31 @@ class ActionStep(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.done and self.due_date is not None and self.due_date < today
+
+
+class EntryConflict(db.Model):
+    """An entry two devices changed at once: the one that synced second was refused (409)
+    and keeps its copy. Remembered here so the device that synced first, which saved
+    without trouble, can say so too. Ends when either device saves the entry again based
+    on the current version (``journal.entries.conflicts``).
+    """
+
+    __tablename__ = "entry_conflicts"
+
+    #: One open conflict per entry: a later refusal replaces the one before.
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The version the refused device had edited, and the server's version it ran into.
+    base_version: Mapped[int | None] = mapped_column(sa.Integer)
+    current_version: Mapped[int] = mapped_column(sa.Integer)
+    #: "Chrome on Android": the device that holds the other copy.
+    device: Mapped[str] = mapped_column(sa.String(80))
+    #: The refused copy's words and mood, so any of the patient's devices can compare.
+    insights: Mapped[str] = mapped_column(sa.Text, default="")
+    mood: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def holder(self) -> str:
+        """The device that kept the refused copy, as a page names it."""
+        return self.device if self.device not in ("", UNKNOWN_DEVICE) else "the other device"

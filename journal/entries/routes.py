@@ -16,11 +16,13 @@ from journal.dosing.access import get_session_for_owner, session_filter_arg, ses
 from journal.entries import bp
 from journal.entries.access import get_entry_for_owner
 from journal.entries.forms import EntryForm
+from journal.entries.conflicts import conflict_of, conflicted_ids, forget_conflict, remember_conflict
 from journal.entries.models import MOOD_WORDS, Entry
 from journal.entries.service import list_entries, purge_expired_trash, trashed_entries
 from journal.entries.writes import (Conflict, Invalid, MoveToTrash, Restore, SaveContent, fingerprint,
                                     purge_entries, write_entry)
 from journal.extensions import db
+from journal.logins.service import current_login
 from journal.measures.protocol import due_now
 from journal.timeutil import local_date, utcnow, zone
 
@@ -68,6 +70,7 @@ def index():
     return render_template("entries/index.html", page=page, search=search, selected=selected,
                            sessions=sessions_of(current_user.id), action_form=EmptyForm(),
                            due=due_now(current_user.id, local_date(utcnow(), current_user.timezone)),
+                           conflicted=conflicted_ids(current_user.id, [card.entry.id for card in page.entries]),
                            **on_entries.list_context(current_user, page.entries))
 
 
@@ -107,6 +110,7 @@ def show(entry_id: uuid.UUID):
     """One entry, with its action steps; comments shown count as read (that is written)."""
     entry = get_entry_for_owner(entry_id, current_user.id)
     page = render_template("entries/show.html", entry=entry, action_form=EmptyForm(), mood_words=MOOD_WORDS,
+                           noted_conflict=conflict_of(entry),
                            **on_entries.entry_context(current_user, entry))
     db.session.commit()
     return page
@@ -129,12 +133,40 @@ def edit(entry_id: uuid.UUID):
         write_entry(current_user.id, entry.id, SaveContent(form, care_choices(current_user, request.form)),
                     base_version=base, print_=_form_print("put", entry.id, base))
     except Conflict as conflict:
+        db.session.rollback()  # the refused save leaves nothing behind but the note for other devices
+        remember_conflict(conflict.current, base_version=base, device=getattr(current_login(), "device", None),
+                          insights=form.insights.data, mood=form.mood.data)
+        db.session.commit()
         form.base_version.data = str(conflict.current.version)
         return _render_form(form, conflict.current, 409, conflict=conflict.current)
     except Invalid:
         return _render_form(form, entry, 400)
     db.session.commit()
     flash("Entry updated.", "success")
+    return redirect(url_for("entries.show", entry_id=entry.id))
+
+
+@bp.route("/entries/<uuid:entry_id>/conflict")
+@patient_required
+def conflict(entry_id: uuid.UUID):
+    """Both versions of an entry changed on two devices: the saved one and the refused copy."""
+    entry = get_entry_for_owner(entry_id, current_user.id)
+    noted = conflict_of(entry)
+    if noted is None:
+        flash("This entry has no other version to compare any more.", "info")
+        return redirect(url_for("entries.show", entry_id=entry.id))
+    return render_template("entries/conflict.html", entry=entry, noted=noted, mood_words=MOOD_WORDS,
+                           action_form=EmptyForm())
+
+
+@bp.route("/entries/<uuid:entry_id>/conflict/keep-saved", methods=["POST"])
+@patient_required
+def keep_saved(entry_id: uuid.UUID):
+    """Keep the saved version: the other device's copy is no longer offered here."""
+    entry = get_entry_for_owner(entry_id, current_user.id)
+    forget_conflict(entry)
+    db.session.commit()
+    flash("Kept the saved version.", "success")
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 

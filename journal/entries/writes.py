@@ -8,7 +8,9 @@ It runs the same steps in the same order for all of them:
    patient's counter row until the transaction ends: that patient's writes queue up,
    so everything read after this is current and a check-then-write cannot race;
 2. answer a replayed request (same fingerprint) exactly as the first time;
-3. refuse a write based on another version than the current one (``Conflict``);
+3. refuse a write based on another version than the current one (``Conflict``; the
+   caller notes it with ``conflicts.remember_conflict``), and settle a noted conflict
+   when a write is based on the current one;
 4. validate and apply the edit, with what other features contribute (``Contribution``);
 5. stamp the change once (``Entry.record_change``) and keep a receipt of the answer.
 
@@ -24,6 +26,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from journal.database import insert_ignoring_conflict
+from journal.entries.conflicts import forget_conflict
 from journal.entries.forms import EntryForm
 from journal.entries.models import EMOTIONS, ActionStep, ChangeCounter, Entry, PurgedEntry, WriteReceipt
 from journal.entries.serialize import entry_json
@@ -220,6 +223,9 @@ def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_ve
     problems = edit.validate()
     if problems:
         raise Invalid(problems)
+    if entry is not None and base_version is not ANY_VERSION:
+        # Saved on the current version: whoever saved has seen it, so a conflict is settled.
+        forget_conflict(entry)
     if entry is None:
         entry = _new_entry(entry_id, owner_id, tombstone)
     elif not edit.needed(entry):

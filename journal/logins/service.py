@@ -18,6 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, flash, g, request, session
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 
 from journal.auth.models import User
 from journal.extensions import db
@@ -82,6 +83,7 @@ def start_login(user: User, *, remember: bool) -> LoginSession:
     if flashes:
         session["_flashes"] = flashes
     session[TOKEN_KEY] = token
+    _new_csrf_secret()
     login_user(user)
     g.login = login
     if login.remember_hash:
@@ -154,8 +156,23 @@ def _login_from_remember_cookie(now) -> LoginSession | None:
     g.login_written = True
     session[TOKEN_KEY] = token
     session["_user_id"] = login.user.get_id()
+    _new_csrf_secret()
     g.set_remember = (f"{login.id}.{new_secret}", login.remember_until)
     return login
+
+
+def _new_csrf_secret() -> None:
+    """Give the login its CSRF secret now, in the response that starts it.
+
+    Left to the first page that needs one, the secret is made by whichever requests come
+    first with the new session cookie, and they come together: the page after login, the
+    service worker saving the journal and the entry form, the sync asking for a token.
+    Each made a secret of its own and the last cookie written won, so the page's forms
+    (Log out among them) carried a token for a secret the browser no longer had: 400.
+    """
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    generate_csrf()
 
 
 def _parse_remember_cookie(raw: str | None) -> tuple[uuid.UUID | None, str]:

@@ -7,7 +7,7 @@ from journal.auth.models import User
 from journal.care.measure_models import ResponseShare
 from journal.care.models import CareLink, Comment, EntryRead, ReflectionPrompt, Share
 from journal.dosing.models import DosingSession
-from journal.entries.models import Entry
+from journal.entries.models import Entry, EntryConflict
 from journal.extensions import db
 from journal.measures.models import SAFETY_PLAN_SECTIONS, MeasureResponse, SafetyPlan
 from journal.timeutil import utcnow
@@ -32,6 +32,7 @@ def export_user_data(user: User) -> dict:
     """
     entries = _all(Entry, Entry.owner_id == user.id, order=Entry.written_at.desc())
     care = _care_by_entry([e.id for e in entries])
+    copies = {c.entry_id: c for c in _all(EntryConflict, EntryConflict.owner_id == user.id)}
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(utcnow()),
@@ -48,7 +49,7 @@ def export_user_data(user: User) -> dict:
                           order=ReflectionPrompt.created_at)],
         "dosing_sessions": [_session(s) for s in _all(DosingSession, DosingSession.owner_id == user.id,
                                                       order=DosingSession.date.desc())],
-        "entries": [_entry(e) | care[e.id] for e in entries],
+        "entries": [_entry(e) | care[e.id] | {"other_device_copy": _copy(copies.get(e.id))} for e in entries],
         "measures": _measures(user),
         "safety_plan": _safety_plan(db.session.get(SafetyPlan, user.id)),
     }
@@ -111,6 +112,14 @@ def _entry(entry: Entry) -> dict:
         "action_steps": [{"id": str(s.id), "text": s.text, "due_date": _iso(s.due_date),
                           "done": s.done, "done_at": _iso(s.done_at)} for s in entry.action_steps],
     }
+
+
+def _copy(conflict: EntryConflict | None) -> dict | None:
+    """A save refused on another device (changed on two devices at once), not yet settled."""
+    if conflict is None:
+        return None
+    return {"device": conflict.device, "insights": conflict.insights, "mood": conflict.mood,
+            "based_on_version": conflict.base_version, "refused_at": _iso(conflict.created_at)}
 
 
 def export_filename() -> str:

@@ -61,6 +61,11 @@ def _icon(name: str, size: str, purpose: str) -> dict:
             "purpose": purpose}
 
 
+def _screenshot(name: str, size: str, form_factor: str, label: str) -> dict:
+    return {"src": url_for("static", filename=f"screenshots/{name}"), "sizes": size, "type": "image/png",
+            "form_factor": form_factor, "label": label}
+
+
 @bp.route("/manifest.webmanifest")
 def manifest():
     """The web app manifest that makes the journal installable."""
@@ -80,6 +85,14 @@ def manifest():
         "categories": ["health", "lifestyle"],
         "icons": [_icon("icon-192.png", "192x192", "any"), _icon("icon-512.png", "512x512", "any"),
                   _icon("maskable-512.png", "512x512", "maskable")],
+        # A long press on the home-screen icon: straight to a new entry.
+        "shortcuts": [{"name": "New entry", "short_name": "New entry", "url": url_for("entries.new"),
+                       "description": "Write down what surfaced, while it is fresh.",
+                       "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192",
+                                  "type": "image/png"}]}],
+        # The richer install sheet (Android, desktop Chromium); the demo journal, no one's words.
+        "screenshots": [_screenshot("journal-narrow.png", "390x844", "narrow", "Your journal on a phone"),
+                        _screenshot("journal-wide.png", "1280x800", "wide", "Your journal on a laptop")],
     }
     response = current_app.response_class(current_app.json.dumps(body), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"

@@ -22,6 +22,7 @@ from journal.therapist.models import Meeting, TherapistNote
 from journal.therapist.mood_chart import mood_chart
 from journal.therapist.outcomes import flags_for_dashboard, open_flags, outcomes
 from journal.therapist.prep_measures import measures_since
+from journal.timeutil import zone
 from journal.therapist.service import comments_by, dashboard as dashboard_rows
 from journal.therapist.service import prepare as preparation
 from journal.therapist.service import notes_about, prompts_given, shared_sessions, timeline, unread_ids
@@ -67,6 +68,7 @@ def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
     session_id = session_filter_arg()
     entries = timeline(current_user, patient, session_id)
     unread = unread_ids(current_user, entries)
+    shared = shared_sessions(current_user, patient)
     record_reads(current_user, entries)
     measured = outcomes(current_user, patient)
     record_response_reads(current_user, measured.responses)
@@ -75,7 +77,7 @@ def _patient_page(patient, note_form=None, prompt_form=None, status: int = 200):
         "therapist/patient.html", patient=patient, entries=entries, unread=unread,
         flags=open_flags(current_user, patient), outcomes=measured.outcomes, plan=plan,
         plan_is_default=plan == default_plan(), timepoints=TIMEPOINTS, instruments=instruments(),
-        chart=mood_chart(entries), sessions=shared_sessions(current_user, patient), session_id=session_id,
+        chart=mood_chart(entries, shared, zone(current_user.timezone)), sessions=shared, session_id=session_id,
         notes=notes_about(current_user, patient), prompts=prompts_given(current_user, patient),
         visible_ids={e.id for e in entries}, note_form=note_form or NoteForm(),
         prompt_form=prompt_form or PromptForm(), action_form=EmptyForm(), mood_words=MOOD_WORDS)
@@ -148,7 +150,8 @@ def _prepare_page(patient, form: MeetingForm, status: int = 200):
     measures = measures_since(current_user, patient, prep.since)
     record_response_reads(current_user, measures.shown)
     page = render_template("therapist/prepare.html", patient=patient, prep=prep, form=form,
-                           chart=mood_chart(prep.entries), measures=measures, action_form=EmptyForm())
+                           chart=mood_chart(prep.entries, shared_sessions(current_user, patient),
+                                            zone(current_user.timezone)), measures=measures, action_form=EmptyForm())
     db.session.commit()
     return page, status
 

@@ -5,6 +5,7 @@ import { deletedAccount, forgetAccount, namesAccount, pageAccount } from './acco
 import * as db from './db.js';
 import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
 import { enhanceQuestionnaire } from './measure-form.js';
+import { offerInstall } from './install.js';
 import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
@@ -182,10 +183,26 @@ async function wipeAccount(id) {
   await Promise.all([db.wipe(id), wipePages(id)]);
 }
 
+/** The offline page when nobody's data is on this device: the logged-out page, not a
+ * patient's navigation, sync line and "Write a new entry". */
+function showLoggedOut() {
+  const nobody = document.querySelector('[data-offline-nobody]');
+  if (!nobody || account) return;
+  document.body.classList.remove('has-tabs');
+  document.body.classList.add('logged-out');
+  document.querySelector('[data-offline-page]')?.remove();
+  document.querySelector('[data-sync-status]')?.remove();
+  document.querySelector('.tab-bar')?.remove();
+  document.querySelectorAll('.site-nav .in-tabs').forEach((item) => item.remove());
+  nobody.hidden = false;
+}
+
 async function start() {
+  showLoggedOut();
   // The server names an account it just deleted: nothing of it may stay here.
   await wipeAccount(deletedAccount());
   showStoredFlash();
+  if (isPatient) offerInstall();
   registerServiceWorker();
   guardLogout();
   showPersistence();

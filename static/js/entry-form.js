@@ -4,6 +4,7 @@ import { watchLength } from './char-count.js';
 import * as db from './db.js';
 import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
+import { announceDraft, dropDraft, keepDrafts, loadDraft } from './draft.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
 import { askToKeep } from './storage.js';
 
@@ -91,6 +92,11 @@ export function fillForm(form, entry) {
     const chosen = new Set(entry.share_with);
     form.querySelectorAll('[name="share_with"]').forEach((c) => { c.checked = chosen.has(c.value); });
   }
+  // What is filled in below the first note must not be hidden in the fold.
+  const more = form.querySelector('[data-more-fields]');
+  if (more && ((entry.emotions || []).length || (entry.action_steps || []).length || entry.dosing_session_id)) {
+    more.open = true;
+  }
 }
 
 function clearErrors(form) {
@@ -166,6 +172,9 @@ async function onSubmit(form, event, context) {
   if (!context.shareChosen) delete payload.share_with;
   if (!payload.answers_prompt && context.answersPrompt) payload.answers_prompt = context.answersPrompt;
   await saveEntry(context.id, payload, context.baseVersion);
+  // The outbox holds the words now: the draft has done its job.
+  context.drafts?.stop();
+  await dropDraft(context.draftSlot);
   // Now there is something on the device to lose.
   askToKeep();
   if (context.conflictId) await db.remove('conflicts', context.conflictId);
@@ -184,6 +193,43 @@ async function onSubmit(form, event, context) {
     sessionStorage.setItem(FLASH_KEY, 'Saved on this device. It will sync when the network is back.');
     window.location.assign('/');
   }
+}
+
+/** Bring back the words typed here before the page was closed, and keep them from now on. */
+async function restoreDraft(form, context, editMatch) {
+  if (context.conflictId) return;
+  context.draftSlot = context.isNew && !editMatch && !new URLSearchParams(window.location.search).get('draft')
+    ? 'new' : context.id;
+  const draft = await loadDraft(context.draftSlot);
+  if (draft?.payload) {
+    if (context.draftSlot === 'new') {
+      // The same id as before: a save of the restored draft is still one entry.
+      context.id = draft.id;
+      const hidden = form.querySelector('[name="entry_id"]');
+      if (hidden) hidden.value = draft.id;
+    } else if (draft.base_version !== undefined) {
+      // Saved against the version it was typed on: a change made since is a conflict, not lost.
+      context.baseVersion = draft.base_version;
+    }
+    fillForm(form, draft.payload);
+    if (draft.share_chosen) context.shareChosen = true;
+    announceDraft(form, draft, async () => {
+      context.drafts?.stop();
+      await dropDraft(context.draftSlot);
+      window.location.reload();
+    });
+  }
+  context.drafts = keepDrafts(form, context.draftSlot, () => {
+    const payload = readForm(form);
+    if (!form.querySelector('[name="written_at"]')?.value) delete payload.written_at;
+    return { id: context.id, base_version: context.baseVersion, share_chosen: context.shareChosen, payload };
+  });
+}
+
+function nameThePage(name) {
+  const heading = document.querySelector('main h1');
+  if (heading) heading.textContent = name;
+  document.title = `${name} · Integration Journal`;
 }
 
 /** Enhance the entry form on this page, if there is one. */
@@ -220,9 +266,9 @@ export async function enhanceEntryForm() {
       context.shareChosen = false;
       fillForm(form, cached);
     }
-    const heading = document.querySelector('main h1');
-    if (heading && !context.isNew) heading.textContent = 'Edit entry';
   }
+  // Offline, an edit opens the saved "New entry" page: it must say what it is.
+  if (editMatch || !context.isNew) nameThePage('Edit entry');
   if (context.conflictId) {
     const conflict = await db.get('conflicts', context.conflictId);
     if (conflict) {
@@ -234,6 +280,7 @@ export async function enhanceEntryForm() {
       fillForm(form, conflict.mine);
     }
   }
+  await restoreDraft(form, context, editMatch);
   form.addEventListener('change', (event) => {
     if (event.target.name === 'share_with') context.shareChosen = true;
   });

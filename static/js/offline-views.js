@@ -1,15 +1,11 @@
 // What the device knows, drawn into the page: entries waiting in the outbox, conflict
 // copies to compare, and (offline) the cached journal and entries. Text via textContent.
+import { formatWhen } from './dates.js';
 import * as db from './db.js';
 import { el } from './dom.js';
-import { deleteEntry, saveEntry, syncOutbox } from './outbox.js';
+import { deleteEntry, saveEntry, settleConflict, syncOutbox } from './outbox.js';
 
-function when(entry) {
-  // written_at_local is the account's wall-clock time; read without a zone, the browser
-  // shows it as written (the same as the server's pages when the zones agree).
-  const date = new Date(entry.written_at_local || entry.written_at);
-  return Number.isNaN(date.getTime()) ? 'Just now' : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-}
+const when = (entry) => formatWhen(entry);
 
 function entryCard(entry, { href, note, headingLevel = 'h3' }) {
   const card = el('article', { class: 'card entry-card' });
@@ -93,6 +89,7 @@ function renderConflicts(conflicts) {
     const keepTheirs = el('button', { type: 'button', class: 'button' }, `Keep the server version ${n + 1}`);
     keepTheirs.addEventListener('click', async () => {
       await db.remove('conflicts', conflict.id);
+      if (conflict.theirs) settleConflict(conflict.entry_id);
       document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
     });
     actions.append(keepMine, keepTheirs);

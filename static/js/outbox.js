@@ -35,6 +35,20 @@ export async function saveMeasureResponse(id, payload, title) {
   return item;
 }
 
+/** This device kept the server's version of an entry changed on two devices: the server
+ * stops telling the patient's other devices about it. Offline, they keep saying so until
+ * the entry is saved again or a version is kept there. */
+export async function settleConflict(id) {
+  try {
+    if (!(await ownerConfirmed())) return;
+    await fetch(`${API}/entries/${id}/conflict`, {
+      method: 'DELETE', headers: { 'X-CSRFToken': csrfToken }, credentials: 'same-origin', cache: 'no-store',
+    });
+  } catch (error) {
+    // Offline: see above.
+  }
+}
+
 /** Queue moving an entry to the Trash. */
 export async function deleteEntry(id, baseVersion) {
   const existing = await db.get('outbox', id);

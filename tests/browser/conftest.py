@@ -215,3 +215,13 @@ def wait_until_forgotten(page, text: str, timeout_ms=WAIT) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"the device still holds {text!r}")
+
+
+def open_page(page, name: str) -> None:
+    """Follow the link ``name`` from the main navigation: on a phone, pages without a tab of
+    their own (Sessions, Care team, Account …) are one tap further, under More."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("navigation", name="Tabs").get_by_role("link", name="More").click()
+        link = page.get_by_role("main").get_by_role("link", name=re.compile(f"^{re.escape(name)}"))
+    link.first.click()

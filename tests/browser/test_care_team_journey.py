@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from journal.auth.models import THERAPIST
 from journal.timeutil import utcnow
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import open_page, DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll
 from tests.conftest import PASSWORD
 from tests.factories import create_entry
 
@@ -38,7 +38,7 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
 
     # The patient types it (lower case, no dash), reads the consent screen and accepts.
     log_in(phone, base, patient.email)
-    phone.get_by_role("link", name="Care team").click()
+    open_page(phone, "Care team")
     phone.get_by_role("link", name="Add a therapist").click()
     phone.get_by_label("Invitation code").fill(code.lower().replace("-", ""))
     phone.get_by_role("button", name="Continue").click()
@@ -86,14 +86,14 @@ def test_invite_link_share_comment_and_revoke(live_server, new_context, make_use
     comment.wait_for()
     assert comment.get_by_text("New", exact=True).count() == 1
     assert_accessible(phone, "entry with comment")
-    phone.get_by_role("link", name="Care team").click()
+    phone_entry_url = phone.url
+    open_page(phone, "Care team")
     phone.get_by_role("link", name=re.compile("access log")).click()
     assert phone.locator("tbody tr", has_text="Dr. Lee").count() >= 1
     assert_accessible(phone, "access log")
 
     # The patient revokes; the therapist's very next request is a 404.
-    phone.go_back()
-    phone.go_back()
+    phone.goto(phone_entry_url)
     phone.get_by_role("button", name=re.compile("Stop sharing")).click()
     phone.get_by_text("Entry is private again.").wait_for()
     response = laptop.goto(entry_url)
@@ -173,3 +173,24 @@ def test_sharing_and_answering_a_prompt_offline_reach_the_server_when_it_syncs(l
     assert db.session.scalar(sa.select(Share.therapist_id).where(Share.entry_id == entry.id)) == therapist.id
     prompt = db.session.get(ReflectionPrompt, prompt.id)
     assert prompt.answered_at is not None and prompt.answer_entry_id == entry.id
+
+
+def test_removing_a_therapist_asks_first_and_says_it_ends_access_and_unshares(live_server, phone, make_user):
+    from tests.factories import create_link, share_entry
+
+    patient = make_user(display_name="Robin")
+    therapist = make_user(THERAPIST, display_name="Dr. Lee")
+    create_link(patient, therapist)
+    share_entry(create_entry(patient, insights="Shared with Dr. Lee"), therapist)
+    log_in(phone, live_server.url, patient.email)
+    open_page(phone, "Care team")
+    phone.get_by_role("link", name=re.compile("Remove Dr. Lee")).click()
+    phone.get_by_role("heading", name="Remove Dr. Lee from your care team?").wait_for()
+    assert phone.get_by_text("cannot be undone").count() == 1
+    assert phone.get_by_text("Every entry you shared with Dr. Lee is unshared.").count() == 1
+    assert_accessible(phone, "remove a therapist")
+    phone.get_by_role("link", name="Keep Dr. Lee").click()
+    phone.get_by_role("heading", name="Your care team").wait_for()
+    phone.get_by_role("link", name=re.compile("Remove Dr. Lee")).click()
+    phone.get_by_role("button", name="Yes, remove Dr. Lee").click()
+    phone.get_by_text("Dr. Lee is no longer in your care team").wait_for()

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from journal.auth.models import User
 from journal.extensions import db
-from tests.browser.conftest import (PASSWORD, PHONE, SAVED_ANYWHERE, SAVED_PAGE, WAIT, assert_accessible,
+from tests.browser.conftest import (open_page, PASSWORD, PHONE, SAVED_ANYWHERE, SAVED_PAGE, WAIT, assert_accessible,
                                     device_text, entries_in_db, log_in, register_in_browser, sync_status,
                                     wait_for_service_worker, wait_until, wait_until_forgotten, write_entry)
 
@@ -107,7 +107,7 @@ def test_deleting_an_account_wipes_its_journal_from_the_phone_but_not_another_ac
     wait_until(page, f"({SAVED_ANYWHERE})('/').then((html) => html.includes('soon deleted'))")
     assert "soon deleted" in device_text(page)
 
-    page.get_by_role("link", name="Account").click()
+    open_page(page, "Account")
     page.get_by_role("link", name="Delete my account").click()
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account for good").click()

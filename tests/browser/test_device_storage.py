@@ -1,5 +1,5 @@
 """Whether the browser promises to keep the journal on the device, said plainly."""
-from tests.browser.conftest import (PHONE, assert_accessible, assert_no_horizontal_scroll, register_in_browser,
+from tests.browser.conftest import (open_page, PHONE, assert_accessible, assert_no_horizontal_scroll, register_in_browser,
                                     write_entry)
 
 #: Counts the page's requests for persistent storage, across page loads.
@@ -23,7 +23,7 @@ def test_the_account_page_says_whether_the_browser_keeps_the_journal(live_server
     page.get_by_text("Entry saved.").wait_for()
     assert int(page.evaluate("sessionStorage.getItem('persist-asked') || 0")) >= 1
 
-    page.get_by_role("link", name="Account").click()
+    open_page(page, "Account")
     line = page.locator("[data-storage-persistence]")
     # Playwright's profiles are incognito, where Chromium never grants it.
     assert page.evaluate("navigator.storage.persisted()") is False
@@ -38,5 +38,5 @@ def test_the_account_page_says_so_when_the_browser_promised(live_server, new_con
     context.add_init_script(GRANTED)
     page = context.new_page()
     register_in_browser(page, live_server.url, "persisted@example.org")
-    page.get_by_role("link", name="Account").click()
+    open_page(page, "Account")
     page.locator("[data-storage-persistence]").filter(has_text="has promised").wait_for()

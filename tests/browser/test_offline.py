@@ -46,6 +46,7 @@ def test_write_offline_then_sync_exactly_once(live_server, new_context):
     page.get_by_role("link", name="New entry", exact=True).first.click()
     page.get_by_label("Insights").fill("Written on the mountain, no signal.")
     page.get_by_label("7", exact=True).check()
+    page.get_by_text("Emotions, action steps and session").click()
     page.get_by_role("button", name="Add an action step").click()
     page.get_by_label("Step 1").fill("Tell my therapist about the eagle")
     assert_accessible(page, "entry form offline")

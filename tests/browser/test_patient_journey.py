@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, register_in_browser
+from tests.browser.conftest import open_page, assert_accessible, assert_no_horizontal_scroll, register_in_browser
 
 
 def test_patient_journey_on_a_phone(live_server, phone):
@@ -15,7 +15,7 @@ def test_patient_journey_on_a_phone(live_server, phone):
     assert_no_horizontal_scroll(page)
 
     # Record a dosing session.
-    page.get_by_role("link", name="Sessions").click()
+    open_page(page, "Sessions")
     page.get_by_role("link", name="Record a session").click()
     page.get_by_label("Date of the session").fill("2026-11-20")
     page.get_by_label("Psilocybin").check()
@@ -45,12 +45,13 @@ def test_patient_journey_on_a_phone(live_server, phone):
 
     # Find it by search.
     page.get_by_role("link", name="Journal", exact=True).click()
+    page.get_by_text("Search and filter").click()
     page.get_by_label("Search your entries").fill("river")
     page.get_by_role("button", name="Show").click()
     assert page.locator(".entry-card").count() == 1
 
     # Check a step off on the Action steps page.
-    page.get_by_role("link", name="Action steps").click()
+    page.get_by_role("navigation", name="Tabs").get_by_role("link", name="Steps").click()
     assert_accessible(page, "action steps")
     page.get_by_role("button", name="Mark done: ").first.click()
     page.get_by_text("Step marked done.").wait_for()

@@ -1,7 +1,7 @@
 """measures: questionnaire responses, per-patient protocols, safety plans, and their sharing
 
 Revision ID: 0012_measures
-Revises: 0010_reminders
+Revises: 0011_entry_conflicts
 Create Date: 2026-11-26
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = "0012_measures"
-down_revision = "0010_reminders"
+down_revision = "0011_entry_conflicts"
 branch_labels = None
 depends_on = None
 
