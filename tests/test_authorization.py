@@ -164,18 +164,6 @@ ROUTES: dict[str, Route] = {
     "api.put": patient_only("PUT", lambda w: f"/api/v1/entries/{w['entry'].id}", 200, entry_json),
     "api.settle_conflict": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}/conflict", 204),
     "api.delete": patient_only("DELETE", lambda w: f"/api/v1/entries/{w['entry'].id}?base_version=1", 200),
-    "api.measures": patient_page("GET", lambda w: "/api/v1/measures", 200),
-    # A response id is the device's: the owner records it (201), another patient's PUT of it is a 404.
-    "api.put_response": patient_only("PUT", lambda w: f"/api/v1/measures/responses/{w['response'].id}", 200,
-                                     lambda w: {"instrument": "phq9", "answers": [0] * 9,
-                                                "completed_at": "2026-11-20T21:30:00+00:00"}),
-    # Questionnaires and the safety plan, patient side.
-    "measures.index": patient_page("GET", lambda w: "/measures/", 200),
-    "measures.fill": patient_page("GET", lambda w: "/measures/phq9/new", 200),
-    "measures.result": patient_only("GET", lambda w: f"/measures/responses/{w['response'].id}", 200),
-    "measures.share": patient_only("POST", lambda w: f"/measures/responses/{w['response'].id}/share", 302, share_form),
-    "measures.delete": patient_only("POST", lambda w: f"/measures/responses/{w['response'].id}/delete", 302),
-    "measures.safety_plan": patient_page("GET", lambda w: "/safety-plan", 200),
     # Care team, patient side.
     "care.team": patient_page("GET", lambda w: "/care/", 200),
     "care.join": patient_page("GET", lambda w: "/care/join", 200),
@@ -259,7 +247,6 @@ def world(make_user):
     world = {
         OWNER: owner, OTHER: make_user(PATIENT), THERAPIST_ROLE: make_user(THERAPIST),
         "session": session, "entry": entry, "trashed": trashed, "step": entry.action_steps[0],
-        "response": create_response(owner),
     }
     world |= care_team_world(world, make_user)
     return {**world, **responses_world(world), "foreign_login": foreign_login(make_user)}

@@ -338,8 +338,6 @@ def test_a_sender_process_killed_mid_send_never_sends_that_reminder_again(app, p
 
 def test_a_questionnaire_reminder_comes_on_the_days_the_protocol_asks(app, patient, mailbox):
     """Day 7 after a session asks for the week-1 questionnaires; day 60 is between timepoints."""
-    from journal.reminders.models import MEASURES  # noqa: F401
-
     create_session(patient, day=date(2026, 6, 1))
     turn_on(patient, measures_at=time(19, 0))
     assert send_due(datetime(2026, 7, 31, 19, 0, tzinfo=UTC)) == 0  # day 60: nothing due

@@ -1,19 +1,10 @@
 """Sam on a phone and Dr. Rivera on a laptop, through the measures journey of issue 8:
 a dosing session, the baseline and the evening MEQ-30, a care link, and what the therapist sees."""
-import re
 from datetime import date
 
 from journal.auth.models import THERAPIST
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, open_page
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, open_page
 from tests.browser.test_measures_offline import answer_every_question
-from tests.conftest import PASSWORD
-
-
-def log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_session_its_questionnaires_and_what_the_therapist_sees(live_server, new_context, make_user):
