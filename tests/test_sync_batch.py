@@ -5,7 +5,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from journal.api.batch import MAX_ITEMS
+from journal.api.batch_routes import MAX_ITEMS
 from journal.auth.models import PATIENT
 from journal.entries.models import Entry, EntryConflict, WriteReceipt
 from journal.extensions import db
