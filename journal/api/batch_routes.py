@@ -28,8 +28,6 @@ MAX_ITEMS = 50
 #: needs to send at once: it sends big entries in smaller batches, or one by one.
 MAX_BATCH_BODY = 8 * 1024 * 1024
 KINDS = {("entry", "PUT"), ("entry", "DELETE"), ("measure", "PUT")}
-
-
 TOO_LARGE = f"A batch must be under {MAX_BATCH_BODY // (1024 * 1024)} MB: send fewer items at once."
 
 
@@ -85,7 +83,9 @@ def _write(item: dict, target: uuid.UUID, body: dict | None, undo) -> tuple[int,
         return put_measure_response(target, body, undo)
     if item["method"] == "DELETE":
         return delete_entry(target, version_number(item.get("base_version")), undo)
-    base_version = version_number(item.get("base_version", body.get("base_version")))
+    # As the single PUT: the version named beside the body (If-Match there), else in it.
+    named = item.get("base_version")
+    base_version = version_number(named if named is not None else body.get("base_version"))
     content = {key: value for key, value in body.items() if key != "base_version"}
     return put_entry(target, base_version, content, undo)
 
