@@ -123,8 +123,11 @@ function send(request) {
  * answer to a whole batch refused for the session or server trouble is every item's. */
 async function sendBatch(requests) {
   const items = requests.map((request) => ({
-    id: request.id, kind: request.kind === 'measure' ? 'measure' : 'entry', method: request.op === 'delete' ? 'DELETE' : 'PUT',
-    base_version: request.base_version || null, body: request.op === 'delete' ? null : request.payload,
+    id: request.id,
+    kind: request.kind === 'measure' ? 'measure' : 'entry',
+    method: request.op === 'delete' ? 'DELETE' : 'PUT',
+    base_version: request.base_version || null,
+    body: request.op === 'delete' ? null : request.payload,
   }));
   const init = {
     method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -133,13 +136,16 @@ async function sendBatch(requests) {
   const { status, body } = await exchange('batch', init);
   if (status === 404 || status === 405) batches = false;
   // Logged out, or server trouble: every item waits, as it would alone.
-  if (status === 401 || status === 408 || status === 429 || status >= 500) return requests.map(() => ({ status, body }));
+  if (status === 401 || status === 408 || status === 429 || status >= 500) {
+    return requests.map(() => ({ status, body }));
+  }
   // Anything else is about the batch, not its items (too large, say): their own requests
   // get their own answers.
   if (status !== 200 || !Array.isArray(body.results)) return null;
   return requests.map((request, n) => {
     const result = body.results[n];
-    return result && result.id === request.id ? { status: result.status, body: result.body || {} } : { status: 500, body: {} };
+    if (!result || result.id !== request.id) return { status: 500, body: {} }; // not answered: it waits
+    return { status: result.status, body: result.body || {} };
   });
 }
 
