@@ -244,7 +244,8 @@ function settle(sent, request, { status, body }) {
  * entry's writes keep their order. */
 const IN_FLIGHT = 2;
 const BATCH_ITEMS = 50;
-const BATCH_TEXT = 4 * 1024 * 1024;
+/** Characters of text, up to 3 bytes each in UTF-8: under the server's 8 MB per batch. */
+const BATCH_TEXT = 2 * 1024 * 1024;
 /** Whether the server takes batches (an older release answers 404): one by one if not. */
 let batches = true;
 
