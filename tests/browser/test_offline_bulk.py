@@ -2,8 +2,8 @@
 import time
 import uuid
 
-from playwright.sync_api import Error as PlaywrightError
 import sqlalchemy as sa
+from playwright.sync_api import Error as PlaywrightError
 
 from journal.entries.models import Entry
 from journal.extensions import db
