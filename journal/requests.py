@@ -1,9 +1,10 @@
-"""The app's request class: submitted text without NUL characters.
+"""The app's request class: submitted text without NUL characters, and bodies no larger
+than the view takes.
 
 No person types U+0000, PostgreSQL cannot store it in text, and SQLite would keep
 it silently; dropping it at the edge keeps every form, query and JSON body safe.
 """
-from flask import Request
+from flask import Request, current_app
 from werkzeug.utils import cached_property
 
 NUL = "\x00"
@@ -50,7 +51,26 @@ def without_nul(value):
     return value
 
 
+def takes_bodies_up_to(limit: int):
+    """Let a view take a body of up to ``limit`` bytes instead of the app's
+    ``MAX_CONTENT_LENGTH`` (sized for one entry). It must be known before the view runs:
+    the CSRF check reads the body first."""
+    def mark(view):
+        view.max_content_length = limit
+        return view
+    return mark
+
+
 class JournalRequest(Request):
+    @property
+    def max_content_length(self) -> int | None:
+        view = current_app.view_functions.get(self.endpoint) if current_app and self.endpoint else None
+        return getattr(view, "max_content_length", None) or super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
     def _multidict_without_nul(self, multidict):
         if not any(NUL in key or NUL in value for key, value in multidict.items(multi=True)):
             return multidict

@@ -73,6 +73,18 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def error_json(error: HTTPException) -> dict:
+    """The JSON body of an HTTP error, as the API answers it (a batch item's, too)."""
+    code = error.code or 500
+    body = {"error": ERROR_TITLES.get(code, error.name), "status": code}
+    if isinstance(error, CSRFError):
+        body["message"] = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
+        body["reason"] = "csrf"  # the offline outbox fetches a fresh token and retries
+    elif code in (400, 409, 413, 415, 429) and error.description:
+        body["message"] = error.description
+    return body
+
+
 def handle_http_error(error: HTTPException):
     """One answer for every 4xx/5xx: JSON for API clients, a page for people."""
     code = error.code or 500
@@ -81,12 +93,7 @@ def handle_http_error(error: HTTPException):
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
     if wants_json():
-        body = {"error": title, "status": code}
-        if message:
-            body["message"] = message
-        if isinstance(error, CSRFError):
-            body["reason"] = "csrf"  # the offline outbox fetches a fresh token and retries
-        return jsonify(body), code, error.get_headers() if code == 405 else {}
+        return jsonify(error_json(error)), code, error.get_headers() if code == 405 else {}
     response = render_template("error.html", code=code, title=title, message=message)
     return response, code
 

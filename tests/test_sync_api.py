@@ -392,7 +392,7 @@ def test_openapi_document_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/session", "/entries", "/entries/{entry_id}", "/entries/{entry_id}/conflict",
-                                 "/measures", "/measures/responses/{response_id}"}
+                                 "/measures", "/measures/responses/{response_id}", "/batch"}
     put = doc["paths"]["/entries/{entry_id}"]["put"]
     assert {"200", "201", "400", "401", "404", "409", "413", "415", "422"} <= set(put["responses"])
     json.dumps(doc)

@@ -6,7 +6,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from journal.api import bp
-from journal.api.routes import _error, _json_body
+from journal.api.routes import _error_body, _json_body, respond
 from journal.auth.access import patient_required
 from journal.extensions import db
 from journal.measures.instruments import instruments
@@ -48,11 +48,10 @@ def _session_id(value, problems: dict) -> uuid.UUID | None:
     return None
 
 
-@bp.route("/measures/responses/<uuid:response_id>", methods=["PUT"])
-@patient_required
-def put_response(response_id: uuid.UUID):
-    """Record a completed questionnaire (201 created, 200 a replay of the same response)."""
-    body = _json_body()
+def put_measure_response(response_id: uuid.UUID, body: dict, undo) -> tuple[int, dict]:
+    """Record a completed questionnaire from a sync body: (status, JSON body) — 201
+    created, 200 a replay, 404 another account's id, 409 other answers, 422. Not
+    committed; a refused write is taken back by ``undo``."""
     problems: dict[str, list[str]] = {}
     unknown = sorted(set(body) - RESPONSE_FIELDS)
     if unknown:
@@ -63,17 +62,27 @@ def put_response(response_id: uuid.UUID):
     completed_at = _completed_at(body.get("completed_at"), problems) if "completed_at" in body else None
     session_id = _session_id(body.get("dosing_session_id"), problems)
     if problems:
-        return _error(422, "The response needs attention.", problems)
+        return 422, _error_body(422, "The response needs attention.", problems)
     try:
         recorded = record_response(current_user.id, response_id, body["instrument"], body["answers"],
                                    completed_at, session_id, current_user.timezone)
     except Invalid as error:
-        return _error(422, "The response needs attention.", error.fields)
+        undo()
+        return 422, _error_body(422, "The response needs attention.", error.fields)
     except NotYours:
-        return _error(404, "Not found.")
+        undo()
+        return 404, _error_body(404, "Not found.")
     except Conflict:
-        return _error(409, "A response with this id was already recorded with other answers.",
-                      message="Fill the questionnaire again to record new answers.")
-    answer = response_json(recorded.response)
+        undo()
+        return 409, _error_body(409, "A response with this id was already recorded with other answers.",
+                                message="Fill the questionnaire again to record new answers.")
+    return (201 if recorded.created else 200), {**response_json(recorded.response), "replayed": not recorded.created}
+
+
+@bp.route("/measures/responses/<uuid:response_id>", methods=["PUT"])
+@patient_required
+def put_response(response_id: uuid.UUID):
+    """Record a completed questionnaire (201 created, 200 a replay of the same response)."""
+    status, answer = put_measure_response(response_id, _json_body(), db.session.rollback)
     db.session.commit()
-    return jsonify({**answer, "replayed": not recorded.created}), 201 if recorded.created else 200
+    return respond(status, answer)

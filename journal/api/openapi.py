@@ -178,5 +178,39 @@ OPENAPI = {
                     "404": _error("No such entry of yours outside the Trash")}}},
     },
 }
+OPENAPI["components"]["schemas"]["BatchRequest"] = {
+    "type": "object", "required": ["id", "kind", "method"], "properties": {
+        "id": {"type": "string", "format": "uuid", "description": "The entry's or the response's UUID."},
+        "kind": {"enum": ["entry", "measure"]},
+        "method": {"enum": ["PUT", "DELETE"], "description": "An entry: PUT or DELETE; a measure: PUT."},
+        "base_version": {"type": ["integer", "null"], "minimum": 1,
+                         "description": "As If-Match on the single request: the version edited or deleted."},
+        "body": {"oneOf": [{"$ref": "#/components/schemas/EntryInput"},
+                           {"$ref": "#/components/schemas/MeasureResponseInput"}],
+                 "description": "The single PUT's body (none for a DELETE)."}}}
+OPENAPI["paths"]["/batch"] = {"post": {
+    "summary": "Apply up to 50 outbox writes in one request and one commit",
+    "description": (
+        "Each item is applied in order, exactly as its single request (PUT or DELETE "
+        "/entries/{entry_id}, PUT /measures/responses/{response_id}) would be, and answered with "
+        "that request's status and body. An item refused (409, 422, 404, 428…) is taken back "
+        "alone: the items after it still apply. An item is the same request as its single "
+        "form, so one sent both ways is applied once and answered as a replay. Send an "
+        "entry's writes in the order they were made; a device that gets 404 or 405 here "
+        "(an older server) sends the items one by one."),
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["requests"], "properties": {
+            "requests": {"type": "array", "maxItems": 50, "items": {"$ref": "#/components/schemas/BatchRequest"}}}}}}},
+    "responses": {
+        "200": {"description": "Every item's answer, in the order sent", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"results": {"type": "array", "items": {
+                "type": "object", "required": ["id", "status", "body"], "properties": {
+                    "id": {"type": ["string", "null"]},
+                    "status": {"type": "integer", "description": "The single request's HTTP status."},
+                    "body": {"type": "object", "description": "The single request's JSON body."}}}}}}}}},
+        "400": _error('Malformed JSON, not {"requests": [...]}, or bad CSRF token'),
+        "401": _error("Not logged in"), "404": _error("Not a patient"),
+        "413": _error("Over 50 items, or a body over 8 MB: send fewer at once"),
+        "415": _error("Not application/json")}}}
 OPENAPI["components"]["schemas"].update(MEASURE_SCHEMAS)
 OPENAPI["paths"].update(MEASURE_PATHS)

@@ -40,28 +40,32 @@ def never_store(response):
     return response
 
 
-def _error(status: int, title: str, fields: dict | None = None, **extra):
+def _error_body(status: int, title: str, fields: dict | None = None, **extra) -> dict:
     body = {"error": title, "status": status, **extra}
     if fields:
         body["fields"] = fields
-    return jsonify(body), status
+    return body
 
 
-def _json_body() -> dict:
+def _error(status: int, title: str, fields: dict | None = None, **extra):
+    return jsonify(_error_body(status, title, fields, **extra)), status
+
+
+def _json_body(limit: int = MAX_BODY, too_large: str = f"An entry must be under {MAX_BODY // 1024} KB.") -> dict:
     """The request's JSON object, as clean text.
 
     :raise 415: when it is not sent as application/json.
-    :raise 413: when it is larger than ``MAX_BODY``.
+    :raise 413: when it is larger than ``limit`` (saying ``too_large``).
     :raise 400: when it is not a JSON object, is nested absurdly deep, or holds text
         that is not Unicode (a lone surrogate such as ``"\\ud800"``).
     """
     if request.mimetype != "application/json":
         abort(415, "Send the entry as application/json.")
-    if (request.content_length or 0) > MAX_BODY:
-        abort(413, f"An entry must be under {MAX_BODY // 1024} KB.")
+    if (request.content_length or 0) > limit:
+        abort(413, too_large)
     raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY:
-        abort(413, f"An entry must be under {MAX_BODY // 1024} KB.")
+    if len(raw) > limit:
+        abort(413, too_large)
     try:
         body = clean_json(json.loads(raw))
     except RecursionError:
@@ -87,7 +91,14 @@ def _base_version(body: dict | None) -> int | None:
         if not match:
             abort(400, 'If-Match must be an entity tag like "3".')
         return int(match.group(1))
-    value = (body or {}).get("base_version", request.args.get("base_version"))
+    return version_number((body or {}).get("base_version", request.args.get("base_version")))
+
+
+def version_number(value) -> int | None:
+    """A ``base_version`` as sent (None: there is none).
+
+    :raise 400: when it is not a positive whole number.
+    """
     if value is None:
         return None
     if isinstance(value, str) and value.isdigit():
@@ -99,25 +110,31 @@ def _base_version(body: dict | None) -> int | None:
     return value
 
 
-def _answer(result: WriteResult, tz_name: str):
+def _answer(result: WriteResult, tz_name: str) -> dict:
     """The write's answer; for a replay, exactly the first answer (version included)."""
-    response = jsonify(entry=with_local_time(result.answer, tz_name), replayed=result.replayed)
-    response.status_code = result.status
-    response.headers["ETag"] = f'"{result.version}"'
-    return response
+    return {"entry": with_local_time(result.answer, tz_name), "replayed": result.replayed}
 
 
-def _conflict(error: Conflict, base_version: int | None, content: dict | None = None):
-    """409 with the server's version; a refused save is noted for the patient's other devices."""
-    answer = _error(409, "This entry changed on another device.",
-                    current=with_local_time(entry_json(error.current), current_user.timezone),
-                    message="Your copy was kept. Compare both versions and choose what to keep.")
+def _conflict(error: Conflict, base_version: int | None, undo, content: dict | None = None) -> tuple[int, dict]:
+    """409 with the server's version; ``undo`` takes the refused write back, and a refused
+    save is noted for the patient's other devices."""
+    answer = _error_body(409, "This entry changed on another device.",
+                         current=with_local_time(entry_json(error.current), current_user.timezone),
+                         message="Your copy was kept. Compare both versions and choose what to keep.")
+    undo()  # the refused write leaves nothing behind but the note
     if content is not None:
-        db.session.rollback()  # the refused write leaves nothing behind but the note
         remember_conflict(error.current, base_version=base_version, device=getattr(current_login(), "device", None),
                           insights=content.get("insights"), mood=content.get("mood"))
-        db.session.commit()
-    return answer
+    return 409, answer
+
+
+def respond(status: int, body: dict):
+    """One write's (status, body) as an HTTP answer; an entry's carries its ETag."""
+    response = jsonify(body)
+    response.status_code = status
+    if status < 300 and "entry" in body:
+        response.headers["ETag"] = f'"{body["entry"]["version"]}"'
+    return response
 
 
 @bp.route("/session")
@@ -137,51 +154,71 @@ def _parsed(parse, *args):
         return error
 
 
-@bp.route("/entries/<uuid:entry_id>", methods=["PUT"])
-@patient_required
-def put(entry_id: uuid.UUID):
-    """Create or update an entry (idempotent; 201 created, 200 updated, 409 stale version)."""
-    body = _json_body()
-    base_version = _base_version(body)
-    content = {key: value for key, value in body.items() if key != "base_version"}
+def put_entry(entry_id: uuid.UUID, base_version: int | None, content: dict, undo) -> tuple[int, dict]:
+    """Create or update the patient's entry from a sync body: (status, JSON body) — 201,
+    200, 409 stale version or 422. Not committed; a refused write is taken back by
+    ``undo`` (the request's rollback, or a batch item's savepoint's).
+
+    :raise 404: when the id is another user's entry.
+    """
     formdata, care = _parsed(to_formdata, content), _parsed(care_formdata, content)
     errors: dict[str, list[str]] = {}
     for parsed in (formdata, care):
         if isinstance(parsed, PayloadError):
             errors.update(parsed.fields)
     if errors:
-        return _error(422, "Some fields need attention.", errors)
+        return 422, _error_body(422, "Some fields need attention.", errors)
+    tz_name = current_user.timezone  # read before a commit or rollback expires the user
     named = [formdata["dosing_session_id"]] if formdata.get("dosing_session_id") else []
     form = EntryForm(formdata=formdata, meta={"csrf": False}, sessions=sessions_of(current_user.id, only=named),
-                     tz_name=current_user.timezone)
+                     tz_name=tz_name)
     edit = SaveContent(form, care_choices(current_user, care))
     try:
         result = write_entry(current_user.id, entry_id, edit, base_version=base_version,
                              print_=fingerprint("PUT", entry_id, base_version, content))
     except Invalid as error:
-        return _error(422, "Some fields need attention.", error.fields)
+        undo()
+        return 422, _error_body(422, "Some fields need attention.", error.fields)
     except Conflict as error:
-        return _conflict(error, base_version, content)
-    tz_name = current_user.timezone  # read before the commit expires the user
-    db.session.commit()
-    return _answer(result, tz_name)
+        return _conflict(error, base_version, undo, content)
+    return result.status, _answer(result, tz_name)
+
+
+def delete_entry(entry_id: uuid.UUID, base_version: int | None, undo) -> tuple[int, dict]:
+    """Move the patient's entry to the Trash: (status, JSON body) — 200, 409 stale version,
+    or 428 without a version. Not committed; a refused write is taken back by ``undo``.
+
+    :raise 404: when there is no such entry of the patient's.
+    """
+    if base_version is None:
+        return 428, _error_body(428, "Say which version you are deleting (If-Match or base_version).")
+    tz_name = current_user.timezone
+    try:
+        result = write_entry(current_user.id, entry_id, MoveToTrash(), base_version=base_version,
+                             print_=fingerprint("DELETE", entry_id, base_version, None))
+    except Conflict as error:
+        return _conflict(error, base_version, undo)
+    return result.status, _answer(result, tz_name)
+
+
+@bp.route("/entries/<uuid:entry_id>", methods=["PUT"])
+@patient_required
+def put(entry_id: uuid.UUID):
+    """Create or update an entry (idempotent; 201 created, 200 updated, 409 stale version)."""
+    body = _json_body()
+    content = {key: value for key, value in body.items() if key != "base_version"}
+    status, answer = put_entry(entry_id, _base_version(body), content, db.session.rollback)
+    db.session.commit()  # the write, or a refused save's note
+    return respond(status, answer)
 
 
 @bp.route("/entries/<uuid:entry_id>", methods=["DELETE"])
 @patient_required
 def delete(entry_id: uuid.UUID):
     """Move an entry to the Trash (a tombstone in the changes feed); 409 on a stale version."""
-    base_version = _base_version(None)
-    if base_version is None:
-        return _error(428, "Say which version you are deleting (If-Match or base_version).")
-    try:
-        result = write_entry(current_user.id, entry_id, MoveToTrash(), base_version=base_version,
-                             print_=fingerprint("DELETE", entry_id, base_version, None))
-    except Conflict as error:
-        return _conflict(error, base_version)
-    tz_name = current_user.timezone  # read before the commit expires the user
+    status, answer = delete_entry(entry_id, _base_version(None), db.session.rollback)
     db.session.commit()
-    return _answer(result, tz_name)
+    return respond(status, answer)
 
 
 @bp.route("/entries/<uuid:entry_id>/conflict", methods=["DELETE"])

@@ -271,6 +271,16 @@ def next_change_seq(owner_id: uuid.UUID) -> int:
     return seq
 
 
+def hold_changes(owner_id: uuid.UUID) -> None:
+    """Take the owner's counter lock now, for several writes in one transaction (a sync
+    batch); ``next_change_seq`` takes it again at no cost. It is a write, so SQLite's
+    driver begins the transaction here: it begins one only before a write, and a
+    SAVEPOINT issued before that would be a transaction of its own, committed on release.
+    """
+    db.session.execute(sa.update(ChangeCounter).where(ChangeCounter.owner_id == owner_id)
+                       .values(last_seq=ChangeCounter.last_seq))
+
+
 def _current(entry_id: uuid.UUID, owner_id: uuid.UUID) -> tuple[Entry | None, PurgedEntry | None]:
     """The entry as committed now (read under the lock), or None when the id is free, and
     the owner's tombstone for the id when it was deleted for good.

@@ -1,4 +1,6 @@
-// Replays the outbox to the sync API, oldest first. An item leaves the outbox only
+// Replays the outbox to the sync API, oldest first, in batches (one request and one
+// commit for up to 50 items; an older server without /batch gets them one by one).
+// An item leaves the outbox only
 // after the server confirmed it; network trouble and 5xx keep it with backoff; a
 // validation error waits for the patient; 401 waits for a new login; a 409 keeps both
 // versions (the server's in the cache, ours as a conflict copy). Nothing is sent or
@@ -85,8 +87,26 @@ async function sessionIsOwner() {
   return mine;
 }
 
-async function send(request, retried = false) {
-  const headers = { 'X-CSRFToken': csrfToken, Accept: 'application/json' };
+/** POST or PUT ``init`` to ``path``; resolves to the answer's { status, body }. A refused
+ * CSRF token is refreshed and the request sent once more, if the session is still ours.
+ * Rejects when the network is unreachable. */
+async function exchange(path, init, retried = false) {
+  init.headers['X-CSRFToken'] = csrfToken;
+  const response = await fetch(`${API}/${path}`, init);
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 400 && body.reason === 'csrf' && !retried) {
+    // A new token may come with a new session: send again only if it is still ours.
+    confirmed = null;
+    const user = await refreshToken();
+    if (user && user.id === db.owner()) return exchange(path, init, true);
+    if (user) return { status: 401, body: {} };
+  }
+  return { status: response.status, body };
+}
+
+/** One outbox request on its own (PUT or DELETE). */
+function send(request) {
+  const headers = { Accept: 'application/json' };
   const init = { method: request.op === 'delete' ? 'DELETE' : 'PUT', headers, credentials: 'same-origin', cache: 'no-store' };
   if (request.base_version) headers['If-Match'] = `"${request.base_version}"`;
   if (request.op !== 'delete') {
@@ -94,16 +114,39 @@ async function send(request, retried = false) {
     init.body = JSON.stringify(request.payload);
   }
   const path = request.kind === 'measure' ? `measures/responses/${request.id}` : `entries/${request.id}`;
-  const response = await fetch(`${API}/${path}`, init);
-  const body = await response.json().catch(() => ({}));
-  if (response.status === 400 && body.reason === 'csrf' && !retried) {
-    // A new token may come with a new session: send again only if it is still ours.
-    confirmed = null;
-    const user = await refreshToken();
-    if (user && user.id === db.owner()) return send(request, true);
-    if (user) return { status: 401, body: {} };
+  return exchange(path, init);
+}
+
+/** Outbox requests in one batch: resolves to one { status, body } per request, in order,
+ * each what its single request would have answered; or to null when the server has no
+ * batch endpoint (an older release) or would not take this batch whole (too large). The
+ * answer to a whole batch refused for the session or server trouble is every item's. */
+async function sendBatch(requests) {
+  const items = requests.map((request) => ({
+    id: request.id,
+    kind: request.kind === 'measure' ? 'measure' : 'entry',
+    method: request.op === 'delete' ? 'DELETE' : 'PUT',
+    base_version: request.base_version || null,
+    body: request.op === 'delete' ? null : request.payload,
+  }));
+  const init = {
+    method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    credentials: 'same-origin', cache: 'no-store', body: JSON.stringify({ requests: items }),
+  };
+  const { status, body } = await exchange('batch', init);
+  if (status === 404 || status === 405) batches = false;
+  // Logged out, or server trouble: every item waits, as it would alone.
+  if (status === 401 || status === 408 || status === 429 || status >= 500) {
+    return requests.map(() => ({ status, body }));
   }
-  return { status: response.status, body };
+  // Anything else is about the batch, not its items (too large, say): their own requests
+  // get their own answers.
+  if (status !== 200 || !Array.isArray(body.results)) return null;
+  return requests.map((request, n) => {
+    const result = body.results[n];
+    if (!result || result.id !== request.id) return { status: 500, body: {} }; // not answered: it waits
+    return { status: result.status, body: result.body || {} };
+  });
 }
 
 /** How long a confirmation that the session is this account's serves the sends after it:
@@ -196,9 +239,15 @@ function settle(sent, request, { status, body }) {
   });
 }
 
-/** Requests on the wire at once. Items of one entry are one outbox item (keyed by the
- * entry's id), sent by one worker at a time, so an entry's writes keep their order. */
-const IN_FLIGHT = 6;
+/** Batches on the wire at once, and the most items (and bytes of text) in one. Items of
+ * one entry are one outbox item (keyed by the entry's id), in one batch at a time, so an
+ * entry's writes keep their order. */
+const IN_FLIGHT = 2;
+const BATCH_ITEMS = 50;
+/** Characters of text, up to 3 bytes each in UTF-8: under the server's 8 MB per batch. */
+const BATCH_TEXT = 2 * 1024 * 1024;
+/** Whether the server takes batches (an older release answers 404): one by one if not. */
+let batches = true;
 
 /** Replay the outbox once (concurrent calls share one run). Resolves to a summary. */
 export function syncOutbox({ force = false } = {}) {
@@ -217,12 +266,20 @@ async function replay(force) {
   confirmed = null; // every run asks the server whose session this is before its first send
   // Taken over (below) only when the server confirms whose session this is.
   if (!adopted && await db.hasOwnerlessWords()) await sessionIsOwner().catch(() => false);
-  // Oldest first; a few at a time. The first stop (logged out, offline, server trouble)
-  // ends the claiming; requests already on the wire are settled before the run ends.
-  const queue = (await db.outboxItems()).map((item) => item.id);
-  const run = { sent: 0, applied: 0, invalid: false, stop: null };
+  // Oldest first, in batches, a couple at a time. The first stop (logged out, offline,
+  // server trouble) ends the claiming; batches already on the wire are settled before the
+  // run ends. An item edited while on the wire goes back to the front of the queue.
+  const queue = (await db.outboxItems()).map((item) => ({ id: item.id, force, size: size(item) }));
+  const run = { sent: 0, applied: 0, invalid: false, stop: null, queue };
   const worker = async () => {
-    while (queue.length && !run.stop) await deliver(queue.shift(), force, run);
+    while (queue.length && !run.stop) {
+      if (!batches) {
+        const { id, force: again } = queue.shift();
+        await deliver(id, again, run);
+      } else {
+        await deliverBatch(takeBatch(queue), run);
+      }
+    }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   if (run.stop === 'not owner') await markAll('auth');
@@ -230,6 +287,73 @@ async function replay(force) {
   state.offline = run.stop === 'offline';
   state.problem = problem === 'offline' ? null : problem || (run.invalid ? 'invalid' : null);
   return { sent: run.sent, applied: run.applied, problem: problem || state.problem };
+}
+
+function size(item) {
+  return item.payload ? JSON.stringify(item.payload).length : 0;
+}
+
+/** The next batch from the front of the queue: up to BATCH_ITEMS, and BATCH_TEXT of text
+ * unless its first item alone is larger. */
+function takeBatch(queue) {
+  const batch = [queue.shift()];
+  let text = batch[0].size;
+  while (queue.length && batch.length < BATCH_ITEMS && text + queue[0].size <= BATCH_TEXT) {
+    text += queue[0].size;
+    batch.push(queue.shift());
+  }
+  return batch;
+}
+
+/** Record one outcome in the run; true when the item must go again (edited on the wire). */
+function count(outcome, run) {
+  if (outcome === 'auth' || outcome === 'retry') {
+    run.stop = run.stop || outcome;
+    return false;
+  }
+  run.sent += 1;
+  if (outcome.startsWith('applied')) run.applied += 1;
+  if (outcome === 'invalid') run.invalid = true;
+  return outcome === 'applied, edited since';
+}
+
+/** Send queued items in one batch and settle each by its own answer (a transaction per
+ * item to claim it, one to settle it). Items edited while on the wire go back to the
+ * front of the queue; without a batch endpoint they are sent one by one. */
+async function deliverBatch(taken, run) {
+  let items;
+  let answers;
+  try {
+    // Before sending: another person may have logged in since the last send.
+    if (!(await ownerConfirmed())) {
+      run.stop = run.stop || 'not owner';
+      return;
+    }
+    items = (await Promise.all(taken.map(({ id, force }) => claim(id, force)))).filter(Boolean);
+    if (!items.length) return;
+    answers = await sendBatch(items.map((item) => item.inflight));
+  } catch (error) {
+    // fetch rejects only when the network is unreachable.
+    run.stop = run.stop || 'offline';
+    await Promise.all(taken.map(({ id }) => postpone(id)));
+    return;
+  }
+  if (!answers) {
+    // An older server, or a batch too large to take whole: these go one by one.
+    for (const item of items) if (!run.stop) await deliver(item.id, true, run);
+    return;
+  }
+  const outcomes = await Promise.all(items.map((item, n) => settle(item, item.inflight, answers[n])));
+  const again = items.filter((item, n) => count(outcomes[n], run));
+  run.queue.unshift(...again.map((item) => ({ id: item.id, force: true, size: size(item) })));
+}
+
+function postpone(id) {
+  return db.changeItem(id, [], (item, writes) => {
+    if (!item) return;
+    delay(item);
+    writes.put('outbox', item);
+  }).catch(() => {});
 }
 
 /** Send one outbox item until the server has settled it (again, if the patient edited it
@@ -245,22 +369,11 @@ async function deliver(id, force, run) {
       const item = await claim(id, again);
       if (!item) return;
       const outcome = await settle(item, item.inflight, await send(item.inflight));
-      if (outcome === 'auth' || outcome === 'retry') {
-        run.stop = run.stop || outcome;
-        return;
-      }
-      run.sent += 1;
-      if (outcome.startsWith('applied')) run.applied += 1;
-      if (outcome === 'invalid') run.invalid = true;
-      if (outcome !== 'applied, edited since') return;
+      if (!count(outcome, run)) return;
     } catch (error) {
       // fetch rejects only when the network is unreachable.
       run.stop = run.stop || 'offline';
-      await db.changeItem(id, [], (item, writes) => {
-        if (!item) return;
-        delay(item);
-        writes.put('outbox', item);
-      }).catch(() => {});
+      await postpone(id);
       return;
     }
   }

@@ -79,10 +79,12 @@ def test_the_next_patient_on_a_phone_sees_nothing_of_the_last_and_the_words_wait
     assert ADAS_WORDS in device_text(page)
 
     # Ada logs back in: her entry is there, intact, then syncs into her journal once.
-    context.route("**/api/v1/entries/*", lambda route: route.abort())
+    for writes in ("**/api/v1/entries/*", "**/api/v1/batch"):
+        context.route(writes, lambda route: route.abort())
     log_in(page, base, ADA)
     page.locator("[data-outbox-item]").filter(has_text=ADAS_WORDS).wait_for()
-    context.unroute("**/api/v1/entries/*")
+    for writes in ("**/api/v1/entries/*", "**/api/v1/batch"):
+        context.unroute(writes)
     sync_status(page).filter(has_text="All synced").wait_for(timeout=WAIT)  # the next retry
     page.wait_for_load_state("networkidle")
     [entry] = entries_in_db()
