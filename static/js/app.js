@@ -168,10 +168,10 @@ function guardLogout() {
 }
 
 /** Tell the service worker whose pages it may keep and open offline (null: nobody's). */
-async function tellWorker(id) {
+async function tellWorker(id, forget = null) {
   if (!('serviceWorker' in navigator)) return;
   const registration = await navigator.serviceWorker.getRegistration();
-  registration?.active?.postMessage({ type: 'account', account: id });
+  registration?.active?.postMessage({ type: 'account', account: id, forget });
 }
 
 /** Remove an account's data from this device: its IndexedDB and its saved pages. */
@@ -179,7 +179,7 @@ async function wipeAccount(id) {
   if (!id) return;
   forgetAccount(id);
   // First, so that a page the worker is fetching for the account is not kept after all.
-  await tellWorker(null);
+  await tellWorker(null, id);
   await Promise.all([db.wipe(id), wipePages(id)]);
 }
 

@@ -79,6 +79,14 @@ async function keepPage(url, response) {
   const account = response.headers.get(ACCOUNT_HEADER);
   if (!path || !account || !storable(response) || account !== await lastAccount()) return;
   await (await caches.open(pagesCache(account))).put(path, response);
+  // The account logged out while this page was on its way: what was just stored goes too.
+  if (account !== await lastAccount()) await forgetPages(account);
+}
+
+async function forgetPages(account) {
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith(`${PAGES_PREFIX}-${account}-`))
+    .map((name) => caches.delete(name)));
 }
 
 async function cachePersonalPages() {
@@ -95,7 +103,12 @@ async function cachePersonalPages() {
 }
 
 self.addEventListener('message', (event) => {
-  if (event.data?.type === 'account') event.waitUntil(setLastAccount(event.data.account || null));
+  if (event.data?.type === 'account') {
+    // At logout the page wipes the account's pages too; the worker does it again after it
+    // stops keeping them, so a page it was fetching at that moment cannot linger.
+    event.waitUntil(setLastAccount(event.data.account || null)
+      .then(() => event.data.forget && forgetPages(event.data.forget)));
+  }
   if (event.data === 'cache-personal-pages') event.waitUntil(cachePersonalPages());
   // A page that loaded while the worker was activating missed its claim(): claim again.
   if (event.data === 'claim') event.waitUntil(self.clients.claim());
