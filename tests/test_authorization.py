@@ -37,6 +37,8 @@ class Route:
     #: Expected status per role; linked therapists left out expect what ``therapist`` gets.
     expect: dict = field(default_factory=dict)
     data: Callable[[dict], dict] | None = None
+    #: Sent as JSON (the API's writes), not as a form.
+    as_json: bool = False
 
     def expected(self, role: str):
         if role in self.expect:
@@ -186,6 +188,9 @@ ROUTES: dict[str, Route] = {
     # The same response sent again by its owner is a replay (200); another account's id is a 404.
     "api.put_response": patient_only("PUT", lambda w: f"/api/v1/measures/responses/{w['scheduled_response'].id}",
                                      200, response_json),
+    # A batch of the owner's own writes applies (200, each item answered); a therapist's is a 404.
+    "api.batch": Route("POST", lambda w: "/api/v1/batch", {ANON: LOGIN, OWNER: 200, OTHER: 200, THERAPIST_ROLE: 404},
+                       lambda w: {"requests": []}, as_json=True),
     "privacy.export_fhir": patient_page("GET", lambda w: "/account/export/fhir", 200),
     # The therapist's workspace.
     "therapist.dashboard": therapist_page("GET", lambda w: "/therapist/", 200),
@@ -295,7 +300,7 @@ def test_route_answers_each_role_as_the_table_says(app, world, endpoint, role):
     url = route.url(world)
     if route.method == "GET":
         response = client.get(url)
-    elif route.method in ("PUT", "DELETE"):
+    elif route.method in ("PUT", "DELETE") or route.as_json:
         response = client.open(url, method=route.method, json=route.data(world) if route.data else None,
                                headers={"X-CSRFToken": client.csrf_token()})
     else:
