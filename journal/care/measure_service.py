@@ -38,13 +38,16 @@ def record_response_reads(therapist: User, responses: Iterable[MeasureResponse])
         db.session.add(ResponseRead(response_id=response.id, therapist_id=therapist.id))
 
 
+def _visible_flags(therapist_id: uuid.UUID) -> sa.Select:
+    """SELECT of the flagged responses this therapist may read."""
+    return sa.select(MeasureResponse).where(MeasureResponse.safety_flag.is_(True), response_visible_to(therapist_id))
+
+
 def open_safety_flags(therapist: User, patient_id: uuid.UUID | None = None) -> list[MeasureResponse]:
     """Flagged responses this therapist may read and has not marked as seen, newest first."""
     reviewed = sa.exists().where(SafetyFlagReview.response_id == MeasureResponse.id,
                                  SafetyFlagReview.therapist_id == therapist.id)
-    query = (sa.select(MeasureResponse)
-             .where(MeasureResponse.safety_flag.is_(True), response_visible_to(therapist.id), ~reviewed)
-             .order_by(MeasureResponse.completed_at.desc()))
+    query = _visible_flags(therapist.id).where(~reviewed).order_by(MeasureResponse.completed_at.desc())
     if patient_id is not None:
         query = query.where(MeasureResponse.owner_id == patient_id)
     return list(db.session.scalars(query))
@@ -66,6 +69,5 @@ def response_reads(patient_id: uuid.UUID, limit: int = 200) -> list[tuple[Respon
 
 def flags_raised(therapist_id: uuid.UUID, since, until) -> list[MeasureResponse]:
     """Flagged responses this therapist may read that reached the server in [since, until)."""
-    return list(db.session.scalars(
-        sa.select(MeasureResponse).where(MeasureResponse.safety_flag.is_(True), response_visible_to(therapist_id),
-                                         MeasureResponse.received_at >= since, MeasureResponse.received_at < until)))
+    return list(db.session.scalars(_visible_flags(therapist_id).where(
+        MeasureResponse.received_at >= since, MeasureResponse.received_at < until)))

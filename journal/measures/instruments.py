@@ -67,6 +67,12 @@ class Instrument:
     reliable_change: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
     higher_is_better: bool = False
 
+    @property
+    def safety_rules(self) -> tuple[Mapping[str, Any], ...]:
+        """The flag rules marked ``safety``: a raised one asks for the care team's attention
+        and opens the safety screen."""
+        return tuple(rule for rule in self.scoring.get("flags", ()) if rule.get("safety"))
+
     def item(self, number: int) -> Item:
         """The item with this 1-based number.
 

@@ -107,7 +107,7 @@ def record_response(owner_id: uuid.UUID, response_id: uuid.UUID, instrument_id: 
             id=response_id, owner_id=owner_id, instrument=instrument.id, answers=clean,
             completed_at=completed_at, dosing_session_id=dosing_session_id, timepoint=timepoint,
             total=result.total, band=result.band, score=result.as_json(),
-            safety_flag=bool(safety_flags(instrument.id, result.flags)), fingerprint=print_,
+            safety_flag=any(rule["id"] in result.flags for rule in instrument.safety_rules), fingerprint=print_,
             received_at=utcnow()).returning(MeasureResponse.id))
         # RETURNING, not rowcount: PostgreSQL's driver reports -1 for this INSERT.
         created = inserted.scalar_one_or_none() is not None
@@ -119,14 +119,6 @@ def record_response(owner_id: uuid.UUID, response_id: uuid.UUID, instrument_id: 
     if existing.fingerprint != print_:
         raise Conflict(existing)
     return Recorded(existing, created)
-
-
-def safety_flags(instrument_id: str, flags) -> list[str]:
-    """The flags of a score that ask for the care team's attention at once."""
-    instrument = instruments().get(instrument_id)
-    rules = instrument.scoring.get("flags", ()) if instrument else ()
-    marked = {rule["id"] for rule in rules if rule.get("safety")}
-    return [flag for flag in flags if flag in marked]
 
 
 def delete_response(owner_id: uuid.UUID, response_id: uuid.UUID) -> bool:

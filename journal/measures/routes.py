@@ -16,7 +16,7 @@ from journal.measures.forms import SafetyPlanForm, answers_of, questionnaire_for
 from journal.measures.instruments import instruments
 from journal.measures.models import SAFETY_PLAN_SECTIONS, MeasureResponse
 from journal.measures.protocol import due_now
-from journal.measures.responses import Conflict, Invalid, delete_response, record_response, safety_flags
+from journal.measures.responses import Conflict, Invalid, delete_response, record_response
 from journal.measures.safety import save_safety_plan
 from journal.timeutil import local_date, utcnow
 
@@ -25,8 +25,7 @@ HISTORY = 50
 
 def _safety_items(instrument) -> list[dict]:
     """The item rules that open the safety screen at once, on the device too."""
-    return [rule for rule in instrument.scoring.get("flags", ())
-            if rule.get("safety") and rule.get("rule") == "item_at_least"]
+    return [rule for rule in instrument.safety_rules if rule["rule"] == "item_at_least"]
 
 
 def _history(owner_id: uuid.UUID) -> list[MeasureResponse]:
@@ -66,15 +65,8 @@ def fill(instrument_id: str):
     if form.dosing_session_id.data:
         session = get_session_for_owner(_uuid_or_404(form.dosing_session_id.data), current_user.id)
     if form.validate_on_submit():
-        response_id = _uuid_or_404(form.response_id.data)
         try:
-            recorded = record_response(current_user.id, response_id, instrument.id, answers_of(form, instrument),
-                                       utcnow(), session.id if session else None, current_user.timezone)
-        except Conflict:
-            # The page's id is taken by other answers (a form kept from long ago): record
-            # these under a new id rather than lose them.
-            recorded = record_response(current_user.id, uuid.uuid4(), instrument.id, answers_of(form, instrument),
-                                       utcnow(), session.id if session else None, current_user.timezone)
+            recorded = _record(form, instrument, session)
         except Invalid as error:
             for messages in error.fields.values():
                 for message in messages:
@@ -85,6 +77,19 @@ def fill(instrument_id: str):
                                 next=_next_due(str(session.id)) if session else None))
     status = 422 if form.is_submitted() else 200
     return _render_form(form, instrument, session), status
+
+
+def _record(form, instrument, session):
+    """Record the posted answers (not committed); :raise Invalid: as ``record_response``."""
+    def record(response_id: uuid.UUID):
+        return record_response(current_user.id, response_id, instrument.id, answers_of(form, instrument),
+                               utcnow(), session.id if session else None, current_user.timezone)
+    try:
+        return record(_uuid_or_404(form.response_id.data))
+    except Conflict:
+        # The page's id is taken by other answers (a form kept from long ago): record these
+        # under a new id rather than lose them.
+        return record(uuid.uuid4())
 
 
 def _uuid_or_404(value: str) -> uuid.UUID:
@@ -108,7 +113,7 @@ def result(response_id: uuid.UUID):
     instrument = instruments().get(response.instrument)
     next_url = request.args.get("next")
     return render_template("measures/result.html", response=response, instrument=instrument,
-                           safety=bool(safety_flags(response.instrument, response.score.get("flags", []))),
+                           safety=response.safety_flag,
                            plan=safety_plan_of(current_user.id), resources=current_app.config["CRISIS_RESOURCES"],
                            team=care_team(current_user.id), shared_with=response_shared_with(response),
                            next_url=next_url if next_url and next_url.startswith("/measures/") else None,

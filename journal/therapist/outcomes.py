@@ -111,8 +111,8 @@ def describe_flag(response: MeasureResponse, patient: User | None = None) -> Fla
     instrument = instruments()[response.instrument]
     raised = set(response.score.get("flags", ()))
     sentences = []
-    for rule in instrument.scoring.get("flags", ()):
-        if not rule.get("safety") or rule["id"] not in raised:
+    for rule in instrument.safety_rules:
+        if rule["id"] not in raised:
             continue
         if rule["rule"] == "item_at_least":
             item = instrument.item(rule["item"])
