@@ -1,4 +1,5 @@
 """Form fields shared by several features, with messages a patient can act on."""
+import uuid
 from datetime import date, datetime
 
 from wtforms import DateField, DateTimeLocalField
@@ -42,3 +43,14 @@ class InstantField(DateTimeLocalField):
 def plausible_date(form, field):
     if field.data and not (EARLIEST_DATE <= field.data <= LATEST_DATE):
         raise ValidationError(f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
+
+
+def is_uuid(value) -> bool:
+    """Whether ``value`` is text naming a UUID (what a device sends as an id)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

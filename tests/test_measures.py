@@ -79,6 +79,7 @@ def test_another_patients_response_id_is_not_found(api, make_user, app):
     ({**phq9(), "completed_at": "2026-11-20T21:30:00"}, "completed_at", "offset"),
     ({**phq9(), "completed_at": "2999-01-01T00:00:00+00:00"}, "completed_at", "future"),
     ({**phq9(), "dosing_session_id": "not-a-uuid"}, "dosing_session_id", "dosing session"),
+    ({**phq9(), "dosing_session_id": 5}, "dosing_session_id", "dosing session"),
     ({**phq9(), "dosing_session_id": str(uuid.uuid4())}, "dosing_session_id", "not one of your"),
     ({"answers": PHQ9_MODERATE, "completed_at": NOW}, "instrument", "Required"),
     ({**phq9(), "mood": 3}, "body", "Unknown field"),

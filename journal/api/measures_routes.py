@@ -9,11 +9,13 @@ from journal.api import bp
 from journal.api.routes import _error_body, _json_body, respond
 from journal.auth.access import patient_required
 from journal.extensions import db
+from journal.fields import is_uuid
 from journal.measures.instruments import instruments
 from journal.measures.responses import Conflict, Invalid, NotYours, record_response
 from journal.measures.serialize import instrument_json, response_json
 
 RESPONSE_FIELDS = {"instrument", "answers", "completed_at", "dosing_session_id"}
+BAD_TIME = "Must be a time in ISO 8601 with its offset, like 2026-11-26T21:30:00+00:00."
 
 
 @bp.route("/measures")
@@ -24,15 +26,12 @@ def measures():
 
 
 def _completed_at(value, problems: dict) -> datetime | None:
-    if not isinstance(value, str):
-        problems["completed_at"] = ["Must be a time in ISO 8601 with its offset, like 2026-11-26T21:30:00+00:00."]
-        return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        problems["completed_at"] = ["Must be a time in ISO 8601 with its offset, like 2026-11-26T21:30:00+00:00."]
+        problems["completed_at"] = [BAD_TIME]
         return None
     return moment
 
@@ -40,10 +39,8 @@ def _completed_at(value, problems: dict) -> datetime | None:
 def _session_id(value, problems: dict) -> uuid.UUID | None:
     if value is None or value == "":
         return None
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if is_uuid(value):
+        return uuid.UUID(value)
     problems["dosing_session_id"] = ["Must be a dosing session's id, or null."]
     return None
 

@@ -8,6 +8,7 @@ import uuid
 from werkzeug.datastructures import MultiDict
 
 from journal.entries.forms import MAX_ACTION_STEPS
+from journal.fields import is_uuid
 
 
 class PayloadError(ValueError):
@@ -73,7 +74,7 @@ def care_formdata(body: dict) -> MultiDict:
     data = MultiDict()
     if "share_with" in body:
         chosen = body["share_with"]
-        if not isinstance(chosen, list) or not all(_is_uuid(value) for value in chosen):
+        if not isinstance(chosen, list) or not all(is_uuid(value) for value in chosen):
             errors["share_with"] = ["Must be a list of care-team member ids."]
         else:
             data["share_choice"] = "1"
@@ -82,23 +83,13 @@ def care_formdata(body: dict) -> MultiDict:
     prompt = body.get("answers_prompt")
     if prompt == "":  # an empty field, as a form would send it: answers nothing
         prompt = None
-    if prompt is not None and not _is_uuid(prompt):
+    if prompt is not None and not is_uuid(prompt):
         errors["answers_prompt"] = ["Must be the id of a reflection prompt."]
     elif prompt is not None:
         data["prompt"] = prompt
     if errors:
         raise PayloadError(errors)
     return data
-
-
-def _is_uuid(value) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _add_steps(steps, data: MultiDict, errors: dict) -> None:

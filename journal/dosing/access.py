@@ -6,6 +6,7 @@ from flask import abort, request
 
 from journal.dosing.models import DosingSession
 from journal.extensions import db
+from journal.fields import is_uuid
 
 
 def get_session_for_owner(session_id: uuid.UUID, owner_id: uuid.UUID) -> DosingSession:
@@ -27,19 +28,11 @@ def sessions_of(owner_id: uuid.UUID, only: list[str] | None = None) -> list[Dosi
     ids that are the owner's (what a form needs to check the one it was sent)."""
     query = sa.select(DosingSession).where(DosingSession.owner_id == owner_id)
     if only is not None:
-        wanted = [uuid.UUID(value) for value in only if _is_uuid(value)]
+        wanted = [uuid.UUID(value) for value in only if is_uuid(value)]
         if not wanted:
             return []
         query = query.where(DosingSession.id.in_(wanted))
     return list(db.session.scalars(query.order_by(DosingSession.date.desc(), DosingSession.created_at.desc())))
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
 
 
 def session_filter_arg() -> uuid.UUID | None:
