@@ -20,21 +20,23 @@ export function uuid() {
 }
 
 /** Save an entry (new or edited) in the outbox; returns the outbox item. */
-export async function saveEntry(id, payload, baseVersion) {
-  const existing = await db.get('outbox', id);
-  const item = existing || { id, saved_at: Date.now(), base_version: baseVersion ?? null, inflight: null };
-  Object.assign(item, { op: 'put', payload, state: 'waiting', errors: null, attempts: 0, next_try: 0 });
+/** Put a write in the outbox, waiting to be sent: the item already there for ``id`` (it
+ * keeps its place and its base version), else a new one made of ``first``. */
+async function queue(id, first, write) {
+  const item = (await db.get('outbox', id)) || { id, saved_at: Date.now(), inflight: null, ...first };
+  Object.assign(item, write, { state: 'waiting', errors: null, attempts: 0, next_try: 0 });
   await db.put('outbox', item);
   return item;
 }
 
+export function saveEntry(id, payload, baseVersion) {
+  return queue(id, { base_version: baseVersion ?? null }, { op: 'put', payload });
+}
+
 /** Save a completed questionnaire in the outbox. It is never edited: the device made its
  * id, so however often it is sent, the server records it once. */
-export async function saveMeasureResponse(id, payload, title) {
-  const item = { id, kind: 'measure', title, saved_at: Date.now(), base_version: null, inflight: null };
-  Object.assign(item, { op: 'put', payload, state: 'waiting', errors: null, attempts: 0, next_try: 0 });
-  await db.put('outbox', item);
-  return item;
+export function saveMeasureResponse(id, payload, title) {
+  return queue(id, { kind: 'measure', title, base_version: null }, { op: 'put', payload });
 }
 
 /** This device kept the server's version of an entry changed on two devices: the server
@@ -52,12 +54,8 @@ export async function settleConflict(id) {
 }
 
 /** Queue moving an entry to the Trash. */
-export async function deleteEntry(id, baseVersion) {
-  const existing = await db.get('outbox', id);
-  const item = existing || { id, saved_at: Date.now(), base_version: baseVersion, inflight: null };
-  Object.assign(item, { op: 'delete', payload: null, state: 'waiting', errors: null, attempts: 0, next_try: 0 });
-  await db.put('outbox', item);
-  return item;
+export function deleteEntry(id, baseVersion) {
+  return queue(id, { base_version: baseVersion }, { op: 'delete', payload: null });
 }
 
 /** A fresh CSRF token (the one in a cached page may belong to an old session); resolves
