@@ -7,7 +7,7 @@ instruments each timepoint asks for, per patient (``MeasureProtocol``).
 """
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -110,13 +110,15 @@ def _answered(patient_id: uuid.UUID, session_ids: list[uuid.UUID]) -> set[tuple]
 
 
 def due_now(patient_id: uuid.UUID, today: date) -> list[Due]:
-    """What the protocol asks of the patient today (their own calendar day), soonest
+    """What the protocol asks of the patient today (their own calendar day), most recent
     session first. A questionnaire answered for a timepoint is not asked again."""
     sessions = db.session.scalars(
         sa.select(DosingSession).where(DosingSession.owner_id == patient_id,
-                                       DosingSession.date >= date.fromordinal(today.toordinal() - LATEST_DAY),
-                                       DosingSession.date <= date.fromordinal(today.toordinal() - EARLIEST_DAY))
+                                       DosingSession.date >= today - timedelta(days=LATEST_DAY),
+                                       DosingSession.date <= today - timedelta(days=EARLIEST_DAY))
         .order_by(DosingSession.date.desc(), DosingSession.id)).all()
+    if not sessions:  # most journal pages: no session in any window, no more queries
+        return []
     answered = _answered(patient_id, [s.id for s in sessions])
     plan = plan_for(patient_id)
     found = []
