@@ -41,7 +41,17 @@ def init_app(app: Flask) -> None:
 def hash_static_urls(endpoint: str, values: dict) -> None:
     """``url_for('static', filename=…)`` gains ``v=<content hash>``."""
     if endpoint == "static" and "filename" in values and "v" not in values:
-        values["v"] = static_hash(current_app.static_folder, values["filename"])
+        if current_app.debug:  # files change while one develops: look at them each time
+            values["v"] = static_hash(current_app.static_folder, values["filename"])
+        else:
+            values["v"] = _released_hash(current_app.static_folder, values["filename"])
+
+
+@cache
+def _released_hash(folder: str, filename: str) -> str:
+    """A release's files do not change while it runs: each page's few static URLs need
+    not look at the files (a stat per module and per import) every time."""
+    return static_hash(folder, filename)
 
 
 _IMPORT = re.compile(r"""(\bfrom\s+|\bimport\s+)(['"])\./([\w.-]+\.js)\2""")

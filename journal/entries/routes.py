@@ -16,7 +16,7 @@ from journal.dosing.access import get_session_for_owner, session_filter_arg, ses
 from journal.entries import bp
 from journal.entries.access import get_entry_for_owner
 from journal.entries.forms import EntryForm
-from journal.entries.conflicts import conflict_of, conflicted_ids, forget_conflict, remember_conflict
+from journal.entries.conflicts import conflict_of, forget_conflict, remember_conflict
 from journal.entries.models import MOOD_WORDS, Entry
 from journal.entries.service import list_entries, purge_expired_trash, trashed_entries
 from journal.entries.writes import (Conflict, Invalid, MoveToTrash, Restore, SaveContent, fingerprint,
@@ -67,10 +67,11 @@ def index():
                             search=search or None)
     except BadCursor:
         abort(400, "That page link is not valid. Go back to the first page.")
+    sessions = sessions_of(current_user.id)
+    today = local_date(utcnow(), current_user.timezone)
     return render_template("entries/index.html", page=page, search=search, selected=selected,
-                           sessions=sessions_of(current_user.id), action_form=EmptyForm(),
-                           due=due_now(current_user.id, local_date(utcnow(), current_user.timezone)),
-                           conflicted=conflicted_ids(current_user.id, [card.entry.id for card in page.entries]),
+                           sessions=sessions, action_form=EmptyForm(),
+                           due=due_now(current_user.id, today, sessions=sessions),
                            **on_entries.list_context(current_user, page.entries))
 
 

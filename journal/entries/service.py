@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, raiseload
 
 from journal.cursors import BadCursor, pack, unpack
-from journal.entries.models import ActionStep, Entry
+from journal.entries.models import ActionStep, Entry, EntryConflict
 from journal.entries.writes import purge_entries
 from journal.extensions import db
 from journal.timeutil import utcnow
@@ -26,6 +26,8 @@ class Card:
     excerpt: str
     steps: int
     open_steps: int
+    #: Changed on two devices at once and not settled yet (``journal.entries.conflicts``).
+    conflicted: bool = False
 
     @property
     def id(self) -> uuid.UUID:
@@ -63,13 +65,15 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
     """One page of the owner's journal, newest first, by keyset (no OFFSET).
 
     One query whatever ``per_page`` is: the dosing session comes in a join, the start of
-    the text and the step counts as columns; whole texts and step rows stay in the database.
+    the text, the step counts and an open conflict as columns; whole texts and step rows
+    stay in the database.
 
     :raise BadCursor: for a cursor we did not make.
     """
     steps = sa.select(sa.func.count()).where(ActionStep.entry_id == Entry.id)
     query = (sa.select(Entry, sa.func.substr(Entry.insights, 1, EXCERPT_CHARS),
-                       steps.scalar_subquery(), steps.where(ActionStep.done.is_(False)).scalar_subquery())
+                       steps.scalar_subquery(), steps.where(ActionStep.done.is_(False)).scalar_subquery(),
+                       sa.exists().where(EntryConflict.entry_id == Entry.id))
              .options(joinedload(Entry.dosing_session), defer(Entry.insights, raiseload=True),
                       raiseload(Entry.action_steps))
              .where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None)))

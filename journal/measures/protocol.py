@@ -109,14 +109,14 @@ def _answered(patient_id: uuid.UUID, session_ids: list[uuid.UUID]) -> set[tuple]
     return {tuple(row) for row in rows}
 
 
-def due_now(patient_id: uuid.UUID, today: date) -> list[Due]:
+def due_now(patient_id: uuid.UUID, today: date, *, sessions: list[DosingSession] | None = None) -> list[Due]:
     """What the protocol asks of the patient today (their own calendar day), most recent
-    session first. A questionnaire answered for a timepoint is not asked again."""
-    sessions = db.session.scalars(
-        sa.select(DosingSession).where(DosingSession.owner_id == patient_id,
-                                       DosingSession.date >= today - timedelta(days=LATEST_DAY),
-                                       DosingSession.date <= today - timedelta(days=EARLIEST_DAY))
-        .order_by(DosingSession.date.desc(), DosingSession.id)).all()
+    session first. A questionnaire answered for a timepoint is not asked again.
+
+    ``sessions``: all the patient's dosing sessions, when the caller has them loaded
+    already (the journal page lists them), which saves a query.
+    """
+    sessions = _in_some_window(patient_id, today, sessions)
     if not sessions:  # most journal pages: no session in any window, no more queries
         return []
     answered = _answered(patient_id, [s.id for s in sessions])
@@ -131,6 +131,18 @@ def due_now(patient_id: uuid.UUID, today: date) -> list[Due]:
             if left:
                 found.append(Due(session, timepoint, day, left))
     return found
+
+
+def _in_some_window(patient_id: uuid.UUID, today: date,
+                    loaded: list[DosingSession] | None) -> list[DosingSession]:
+    """The patient's sessions some timepoint's window holds today, most recent first."""
+    earliest, latest = today - timedelta(days=LATEST_DAY), today - timedelta(days=EARLIEST_DAY)
+    if loaded is None:
+        return db.session.scalars(
+            sa.select(DosingSession).where(DosingSession.owner_id == patient_id, DosingSession.date >= earliest,
+                                           DosingSession.date <= latest)
+            .order_by(DosingSession.date.desc(), DosingSession.id)).all()
+    return sorted((s for s in loaded if earliest <= s.date <= latest), key=lambda s: (-s.date.toordinal(), s.id))
 
 
 def timepoint_for(patient_id: uuid.UUID, session: DosingSession, instrument_id: str, day: date) -> str | None:
