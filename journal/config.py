@@ -118,6 +118,26 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+
+
+def pool_options(database_url: str) -> dict:
+    """A PostgreSQL pool sized for one app process.
+
+    Under gunicorn (``gunicorn.conf.py`` exports ``JOURNAL_THREADS``) a process serves
+    that many requests at a time, 1 for a sync worker, so it keeps that many connections;
+    elsewhere (the development server's threads) 5. Up to 2 more open briefly for work
+    beside the requests (``make run``'s reminder loop) instead of queueing it. So
+    workers × (threads + 2) bounds what the app asks of PostgreSQL's ``max_connections``.
+    Connections are checked before use (a restarted database or a dropped idle
+    connection costs a retry, not a 500) and replaced after 30 minutes, before a proxy or
+    firewall cuts them. SQLite needs none of this: its connections are files it opens.
+    """
+    if not database_url.startswith("postgresql"):
+        return {}
+    size = int(os.environ.get("JOURNAL_DB_POOL_SIZE") or os.environ.get("JOURNAL_THREADS") or 5)
+    return {"pool_size": size, "max_overflow": 2, "pool_timeout": 10, "pool_pre_ping": True, "pool_recycle": 1800}
 
 
 def _owner_only(path: Path, mode: int) -> None:
