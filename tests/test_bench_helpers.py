@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from drive import percentile  # noqa: E402
 from baseline import Checkout, check_imports, entry_json  # noqa: E402
-from load import exactly_once, stored_counts  # noqa: E402
+from writes import exactly_once, stored_counts  # noqa: E402
 from seed import entry_content, step_text  # noqa: E402
 
 
