@@ -44,12 +44,16 @@ class Patient:
     def put_new_entry(self, text: str) -> tuple[int, uuid.UUID]:
         """PUT a new entry with a fresh id, as a device's outbox does; (status, id)."""
         entry_id = uuid.uuid4()
-        body = json.dumps({"insights": text, "mood": 6, "emotions": ["hope", "clarity"],
-                           "written_at": datetime.now(timezone.utc).isoformat(),
-                           "action_steps": [{"id": str(uuid.uuid4()), "text": "Drink water, walk"}]})
-        status, _ = self.request("PUT", f"/api/v1/entries/{entry_id}", body.encode(),
-                                 {"Content-Type": "application/json", "X-CSRFToken": self.csrf})
+        status = self.put_entry(entry_id, {"insights": text, "mood": 6, "emotions": ["hope", "clarity"],
+                                           "written_at": datetime.now(timezone.utc).isoformat(),
+                                           "action_steps": [{"id": str(uuid.uuid4()), "text": "Drink water, walk"}]})
         return status, entry_id
+
+    def put_entry(self, entry_id: uuid.UUID, entry: dict) -> int:
+        """PUT the entry (JSON fields as the sync API takes them) under ``entry_id``; the status."""
+        status, _ = self.request("PUT", f"/api/v1/entries/{entry_id}", json.dumps(entry).encode(),
+                                 {"Content-Type": "application/json", "X-CSRFToken": self.csrf})
+        return status
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> tuple[int, bytes]:
@@ -86,3 +90,11 @@ class Patient:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = value
+
+
+def log_in_patients(port: int, emails: list[str], password: str) -> list[Patient]:
+    """A logged-in ``Patient`` for each email (see ``Patient.log_in``)."""
+    patients = [Patient(port, email, password) for email in emails]
+    for patient in patients:
+        patient.log_in()
+    return patients

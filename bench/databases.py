@@ -48,16 +48,33 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         engine.dispose()
 
 
-def databases() -> Iterator[tuple[str, contextlib.AbstractContextManager[str]]]:
+def database_names() -> list[str]:
     """SQLite always; PostgreSQL too when ``JOURNAL_BENCH_DATABASE_URL`` is set."""
-    yield "sqlite", sqlite_database()
-    if os.environ.get("JOURNAL_BENCH_DATABASE_URL"):
-        yield "postgresql", postgres_database(os.environ["JOURNAL_BENCH_DATABASE_URL"])
+    return ["sqlite", "postgresql"] if os.environ.get("JOURNAL_BENCH_DATABASE_URL") else ["sqlite"]
 
 
-def migrate(url: str, instance_path: str) -> None:
-    """Bring the schema up with the app's own migrations, as a deployment does."""
-    env = {**os.environ, "JOURNAL_DATABASE_URL": url, "JOURNAL_INSTANCE_PATH": instance_path,
+def fresh_database(name: str) -> contextlib.AbstractContextManager[str]:
+    """A new, empty database of the kind ``name`` (see ``database_names``), as a context."""
+    if name == "postgresql":
+        return postgres_database(os.environ["JOURNAL_BENCH_DATABASE_URL"])
+    return sqlite_database()
+
+
+def databases() -> Iterator[tuple[str, contextlib.AbstractContextManager[str]]]:
+    """One fresh database of each kind in ``database_names()``."""
+    for name in database_names():
+        yield name, fresh_database(name)
+
+
+def project_env(project: Path) -> dict[str, str]:
+    """The environment for a process that must import ``journal`` from ``project``: its
+    folder first on ``sys.path``, ahead of whichever checkout the venv installed."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(project), os.environ.get("PYTHONPATH")]))}
+
+
+def migrate(url: str, instance_path: str, project: Path = PROJECT) -> None:
+    """Bring the schema up with the app's own migrations (``project``'s), as a deployment does."""
+    env = {**project_env(project), "JOURNAL_DATABASE_URL": url, "JOURNAL_INSTANCE_PATH": instance_path,
            "JOURNAL_SECRET_KEY": "bench-migrate"}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "journal", "db", "upgrade"], cwd=PROJECT, env=env,
+    subprocess.run([sys.executable, "-m", "flask", "--app", "journal", "db", "upgrade"], cwd=project, env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)

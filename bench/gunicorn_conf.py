@@ -8,12 +8,15 @@ the ``Engine`` class, registered in ``post_fork`` only when
 import mmap
 import os
 import struct
+import sys
 import time
 
 #: One slot per worker (by gunicorn's worker age); a slot is pid, requests, statements, CPU ns.
 SLOTS = 64
 SLOT = struct.Struct("<4q")
 SIZE = SLOTS * SLOT.size
+#: Logged by each worker, followed by the path of the ``journal`` package it loaded.
+JOURNAL_IMPORTED = "journal imported from "
 
 _stats: mmap.mmap | None = None
 _slot = 0
@@ -39,6 +42,12 @@ def post_fork(server, worker):
         import sqlalchemy as sa
 
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", _count_statement)
+
+
+def post_worker_init(worker):
+    """After the worker loaded the app: log which ``journal`` it imported, so a benchmark
+    of an older checkout can check it is not running the installed one."""
+    worker.log.info("%s%s", JOURNAL_IMPORTED, sys.modules["journal"].__file__)
 
 
 def post_request(worker, req, environ, resp):

@@ -3,23 +3,25 @@
 loopback HTTP. Prints a Markdown table; asserts nothing (but exits 1 when an
 acknowledged write was not stored exactly once). See bench/README.md.
 """
+import contextlib
 import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from client import Patient
-from databases import databases, migrate
+from baseline import Checkout, baseline_checkout, check_imports, current_code, seed_baseline
+from client import Patient, log_in_patients
+from databases import PROJECT, database_names, fresh_database, migrate
 from explain import explain_hot_queries
 from drive import Run, closed_loop, open_loop, percentile
 from seed import PASSWORD, analyze, ensure_users, grow_journal, hold_statistics
 from server import Server
+from writes import Writes, check_writes
 
 
 def setting(name: str, default: int) -> int:
@@ -35,58 +37,27 @@ USERS = setting("BENCH_USERS", 3)
 ENTRIES = setting("BENCH_ENTRIES", 1_000)
 LARGE = setting("BENCH_LARGE", 0)
 LARGE_ENTRIES = setting("BENCH_LARGE_ENTRIES", 100_000)
+#: A git revision to run first, on its own database, beside this checkout ("" = none).
+BASELINE = os.environ.get("BENCH_BASELINE", "")
 WRITE_SHARE = 0.2
 FEED = "/api/v1/entries?limit=20"
 
-COLUMNS = ["database", "entries/user", "statistics", "scenario", "load", "requests", "req/s",
+COLUMNS = ["database", *(["code"] if BASELINE else []), "entries/user", "statistics", "scenario", "load", "requests", "req/s",
            "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req", "CPU ms/req"]
 
 
 @dataclass
 class Phase:
     database: str
+    code: str
     entries: int
     statistics: str
     patients: list[Patient]
 
 
-class Writes:
-    """Ids of the entries the benchmark PUT, and which of them were answered 201."""
-
-    def __init__(self):
-        self.sent: list[uuid.UUID] = []
-        self.acknowledged: list[uuid.UUID] = []
-
-    def put(self, patient: Patient, index: int) -> int:
-        status, entry_id = patient.put_new_entry(f"bench write {index}: " + "a calmer morning. " * 20)
-        self.sent.append(entry_id)
-        if status == 201:
-            self.acknowledged.append(entry_id)
-        return status
-
-
-def exactly_once(acknowledged: list[uuid.UUID], stored: dict[uuid.UUID, int]) -> tuple[list, list]:
-    """(missing, duplicated): acknowledged ids stored no time, and ids stored more than once."""
-    missing = [entry_id for entry_id in acknowledged if stored.get(entry_id, 0) == 0]
-    duplicated = [entry_id for entry_id, count in stored.items() if count > 1]
-    return missing, duplicated
-
-
-def stored_counts(ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    from journal.entries.models import Entry
-    from journal.extensions import db
-
-    counts: dict[uuid.UUID, int] = {}
-    for start in range(0, len(ids), 500):
-        rows = db.session.execute(sa.select(Entry.id, sa.func.count()).where(Entry.id.in_(ids[start:start + 500]))
-                                  .group_by(Entry.id))
-        counts.update({entry_id: count for entry_id, count in rows})
-    db.session.rollback()
-    return counts
-
-
 def scenarios(phase: Phase, writes: Writes):
-    """(name, load, run) for each scenario of a phase; ``run()`` returns a ``Run``."""
+    """(name, load, requests, run) for each scenario of a phase: ``requests`` are the
+    names in ``REQUESTS`` it sends; ``run()`` returns a ``Run``."""
     patients = phase.patients
 
     def pick(index: int) -> Patient:
@@ -109,33 +80,66 @@ def scenarios(phase: Phase, writes: Writes):
 
     limits = {"seconds": SECONDS, "max_requests": MAX_REQUESTS}
     closed = f"closed, {WORKERS} conn"
-    yield "list 20 newest, HTML GET /", closed, lambda: closed_loop(html, connections=WORKERS, **limits)
-    yield f"list 20 newest, JSON GET {FEED}", closed, lambda: closed_loop(feed, connections=WORKERS, **limits)
-    yield "create, PUT new id", closed, lambda: closed_loop(create, connections=WORKERS, **limits)
-    yield "mixed 80% read / 20% write", f"open, {RATE} req/s", lambda: open_loop(mixed, rate=RATE, **limits)
-    yield "mixed 80% read / 20% write", f"closed, {CONNECTIONS} conn", \
+    everything = set(REQUESTS)
+    yield "list 20 newest, HTML GET /", closed, {"html"}, lambda: closed_loop(html, connections=WORKERS, **limits)
+    yield f"list 20 newest, JSON GET {FEED}", closed, {"feed"}, \
+        lambda: closed_loop(feed, connections=WORKERS, **limits)
+    yield "create, PUT new id", closed, {"create"}, lambda: closed_loop(create, connections=WORKERS, **limits)
+    yield "mixed 80% read / 20% write", f"open, {RATE} req/s", everything, \
+        lambda: open_loop(mixed, rate=RATE, **limits)
+    yield "mixed 80% read / 20% write", f"closed, {CONNECTIONS} conn", everything, \
         lambda: closed_loop(mixed, connections=CONNECTIONS, **limits)
 
 
-def measure(phase: Phase, server: Server, writes: Writes) -> list[list[str]]:
-    for patient in phase.patients:  # warm up: templates compiled, connections pooled
+#: The requests the scenarios send, by the name ``scenarios`` gives them.
+REQUESTS = {"html": "GET /", "feed": f"GET {FEED}", "create": "PUT /api/v1/entries/<new uuid>"}
+
+
+def unserved(patient: Patient, writes: Writes) -> dict[str, str]:
+    """Each of ``REQUESTS`` sent once; those the app did not answer with a 2xx, with the
+    status it gave (an older revision may lack a route or a parameter)."""
+    statuses = {"html": patient.request("GET", "/")[0], "feed": patient.request("GET", FEED)[0],
+                "create": writes.put(patient, -1)}
+    return {name: f"status {status}" for name, status in statuses.items() if not 200 <= status < 300}
+
+
+def warm_up(patients: list[Patient]) -> None:
+    """Templates compiled, connections pooled: 10 reads per patient (their answers ignored)."""
+    for patient in patients:
         for path in ("/", FEED):
             for _ in range(5):
                 patient.request("GET", path)
+
+
+def measure(phase: Phase, server: Server, writes: Writes) -> list[list[str]]:
+    missing = unserved(phase.patients[0], writes)
+    for name, reason in missing.items():
+        print(f"<!-- {phase.database} {phase.code}: n/a where a scenario sends {REQUESTS[name]}: "
+              f"it answered {reason} -->", flush=True)
+    warm_up(phase.patients)
     rows = []
-    for name, load, run_it in scenarios(phase, writes):
-        before = server.totals()
-        run: Run = run_it()
-        after = server.totals()
-        served = max(1, after["requests"] - before["requests"])
-        ms = [latency * 1000 for latency in run.latencies]
-        rows.append([phase.database, f"{phase.entries:,}", phase.statistics, name, load, str(run.completed),
-                     f"{run.rate:.0f}", f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
-                     f"{percentile(ms, 99):.1f}", _errors(run.errors),
-                     f"{(after['statements'] - before['statements']) / served:.1f}",
-                     f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}"])
+    for name, load, requests, run_it in scenarios(phase, writes):
+        row = [phase.database, *([phase.code] if BASELINE else []), f"{phase.entries:,}", phase.statistics, name,
+               load]
+        if requests & missing.keys():
+            rows.append(row + ["n/a"] * (len(COLUMNS) - len(row)))
+        else:
+            rows.append(row + figures(server, run_it))
         print(markdown_row(rows[-1]), flush=True)
     return rows
+
+
+def figures(server: Server, run_it) -> list[str]:
+    """Run one scenario; its cells from requests to CPU ms/req."""
+    before = server.totals()
+    run: Run = run_it()
+    after = server.totals()
+    served = max(1, after["requests"] - before["requests"])
+    ms = [latency * 1000 for latency in run.latencies]
+    return [str(run.completed), f"{run.rate:.0f}", f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
+            f"{percentile(ms, 99):.1f}", _errors(run.errors),
+            f"{(after['statements'] - before['statements']) / served:.1f}",
+            f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}"]
 
 
 def _errors(errors: Counter) -> str:
@@ -148,21 +152,28 @@ def markdown_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def run_phase(phase_args: dict, url: str, writes: Writes, users) -> list[list[str]]:
-    with Server(url, WORKERS) as server:
-        patients = []
-        for _user_id, email in users:
-            patient = Patient(server.port, email, PASSWORD)
-            patient.log_in()
-            patients.append(patient)
-        return measure(Phase(patients=patients, **phase_args), server, writes)
+def run_phase(checkout: Checkout, phase_args: dict, url: str, writes: Writes, users) -> list[list[str]]:
+    """Start ``checkout``'s app on ``url``, log the patients in and run the scenarios."""
+    with Server(url, WORKERS, checkout.project) as server:
+        journal_file = server.journal_file()
+        check_imports(journal_file, checkout)
+        print(f"<!-- {phase_args['database']} {checkout.code}: gunicorn imported {journal_file} -->", flush=True)
+        patients = log_in_patients(server.port, [email for _user_id, email in users], PASSWORD)
+        return measure(Phase(code=checkout.code, patients=patients, **phase_args), server, writes)
 
 
-def bench_database(name: str, url: str) -> bool:
-    """All phases on one database; False when a write was lost or stored twice."""
+def statistics(name: str) -> str:
+    """The statistics column of a phase run right after seeding and ANALYZE."""
+    return "fresh" if name == "postgresql" else "n/a"
+
+
+def bench_database(name: str, url: str, checkout: Checkout) -> bool:
+    """All phases on one database with this checkout's app; False when a write was lost
+    or stored twice."""
     from journal import create_app
     from journal.extensions import db
 
+    label = f"{name} {checkout.code}"
     migrate(url, os.environ["JOURNAL_INSTANCE_PATH"])
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
     writes = Writes()
@@ -174,46 +185,78 @@ def bench_database(name: str, url: str) -> bool:
             grow_journal(user[0], ENTRIES)
         hold_statistics(True)  # from here on, statistics change only when we say
         analyze()
-        print(f"<!-- {name}: seeded {USERS} x {ENTRIES:,} entries in {time.perf_counter() - started:.0f} s -->",
+        print(f"<!-- {label}: seeded {USERS} x {ENTRIES:,} entries in {time.perf_counter() - started:.0f} s -->",
               flush=True)
         db.session.expunge_all()
-        fresh = "fresh" if postgres else "n/a"
-        run_phase({"database": name, "entries": ENTRIES, "statistics": fresh}, url, writes, users)
+        fresh = statistics(name)
+        run_phase(checkout, {"database": name, "entries": ENTRIES, "statistics": fresh}, url, writes, users)
         if LARGE:
             started = time.perf_counter()
             grow_journal(users[0][0], LARGE_ENTRIES)
-            print(f"<!-- {name}: grew {users[0][1]} to {LARGE_ENTRIES:,} entries in "
+            print(f"<!-- {label}: grew {users[0][1]} to {LARGE_ENTRIES:,} entries in "
                   f"{time.perf_counter() - started:.0f} s -->", flush=True)
             db.session.expunge_all()
             large = {"database": name, "entries": LARGE_ENTRIES}
             if postgres:  # statistics still say every journal has ~1,000 entries
-                run_phase({**large, "statistics": f"stale ({ENTRIES:,})"}, url, writes, users[:1])
+                run_phase(checkout, {**large, "statistics": f"stale ({ENTRIES:,})"}, url, writes, users[:1])
                 explained = [explain_hot_queries(users[0][0], f"{LARGE_ENTRIES:,} entries, stale statistics")]
                 analyze()
                 explained.append(explain_hot_queries(users[0][0], f"{LARGE_ENTRIES:,} entries, fresh statistics"))
-            run_phase({**large, "statistics": fresh}, url, writes, users[:1])
+            run_phase(checkout, {**large, "statistics": fresh}, url, writes, users[:1])
             if postgres:
                 print("\n" + "\n".join(explained), flush=True)
-        missing, duplicated = exactly_once(writes.acknowledged, stored_counts(writes.sent))
-        unacknowledged = len(set(stored_counts(writes.sent)) - set(writes.acknowledged))
-        print(f"<!-- {name}: {len(writes.acknowledged):,} writes acknowledged (201): {len(missing)} missing, "
-              f"{len(duplicated)} stored twice; {unacknowledged} stored without a 201 -->", flush=True)
+        ok = check_writes(label, db.engine, writes)
         hold_statistics(False)
         db.session.remove()
         db.engine.dispose()
-    return not missing and not duplicated
+    return ok
+
+
+def bench_baseline(name: str, url: str, checkout: Checkout) -> bool:
+    """The first phase (``BENCH_ENTRIES`` per patient) with an older revision's app, on a
+    database migrated and seeded by its own code; False when a write was lost or stored twice."""
+    label = f"{name} {checkout.code}"
+    started = time.perf_counter()
+    users = seed_baseline(checkout, url, os.environ["JOURNAL_INSTANCE_PATH"], users=USERS, entries=ENTRIES,
+                          workers=WORKERS)
+    engine = sa.create_engine(url)
+    try:
+        hold_statistics(True, engine)
+        analyze(engine)
+        print(f"<!-- {label}: migrated and seeded {USERS} x {ENTRIES:,} entries through its sync API in "
+              f"{time.perf_counter() - started:.0f} s -->", flush=True)
+        writes = Writes()
+        run_phase(checkout, {"database": name, "entries": ENTRIES, "statistics": statistics(name)}, url, writes,
+                  users)
+        ok = check_writes(label, engine, writes)
+        hold_statistics(False, engine)
+    finally:
+        engine.dispose()
+    return ok
+
+
+def on_fresh_database(name: str, bench) -> bool:
+    """``bench(url)`` on a new database of the kind ``name``, with its own instance folder."""
+    with fresh_database(name) as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
+        os.environ["JOURNAL_INSTANCE_PATH"] = instance
+        return bench(url)
 
 
 def main() -> int:
     print(f"<!-- {os.cpu_count()} CPUs, {WORKERS} gunicorn sync workers, {SECONDS} s or {MAX_REQUESTS:,} requests "
           f"per scenario, {USERS} patients; client and server share the machine -->")
-    print(markdown_row(COLUMNS))
-    print(markdown_row(["---"] * len(COLUMNS)), flush=True)
     ok = True
-    for name, database in databases():
-        with database as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
-            os.environ["JOURNAL_INSTANCE_PATH"] = instance
-            ok = bench_database(name, url) and ok
+    with baseline_checkout(BASELINE) if BASELINE else contextlib.nullcontext() as baseline:
+        current = Checkout(current_code(), PROJECT)
+        if baseline:
+            print(f"<!-- code: {baseline.code} is BENCH_BASELINE={BASELINE} (git archive, this venv), "
+                  f"{current.code} this checkout; each on a fresh database -->")
+        print(markdown_row(COLUMNS))
+        print(markdown_row(["---"] * len(COLUMNS)), flush=True)
+        for name in database_names():
+            if baseline:
+                ok = on_fresh_database(name, lambda url: bench_baseline(name, url, baseline)) and ok
+            ok = on_fresh_database(name, lambda url: bench_database(name, url, current)) and ok
     return 0 if ok else 1
 
 

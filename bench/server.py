@@ -10,7 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gunicorn_conf import SIZE, read_totals
+from databases import PROJECT, project_env
+from gunicorn_conf import JOURNAL_IMPORTED, SIZE, read_totals
 
 BENCH = Path(__file__).resolve().parent
 START_TIMEOUT = 30.0
@@ -23,10 +24,11 @@ def free_port() -> int:
 
 
 class Server:
-    """``with Server(url, workers) as server:`` gunicorn runs; stopped on leaving."""
+    """``with Server(url, workers) as server:`` gunicorn runs the app of ``project`` (this
+    checkout unless told), importing ``journal`` from there; stopped on leaving."""
 
-    def __init__(self, database_url: str, workers: int):
-        self.database_url, self.workers = database_url, workers
+    def __init__(self, database_url: str, workers: int, project: Path = PROJECT):
+        self.database_url, self.workers, self.project = database_url, workers, project
         self.port = free_port()
         self._folder = tempfile.TemporaryDirectory(prefix="journal-bench-server-")
         self.stats_path = os.path.join(self._folder.name, "stats")
@@ -36,15 +38,15 @@ class Server:
     def __enter__(self) -> "Server":
         Path(self.stats_path).write_bytes(b"\0" * SIZE)
         instance = os.path.join(self._folder.name, "instance")
-        env = {**os.environ, "JOURNAL_DATABASE_URL": self.database_url, "JOURNAL_INSTANCE_PATH": instance,
-               "JOURNAL_SECRET_KEY": secrets.token_urlsafe(32), "JOURNAL_BENCH_STATS": self.stats_path,
+        env = {**project_env(self.project), "JOURNAL_DATABASE_URL": self.database_url,
+               "JOURNAL_INSTANCE_PATH": instance, "JOURNAL_SECRET_KEY": secrets.token_urlsafe(32), "JOURNAL_BENCH_STATS": self.stats_path,
                "JOURNAL_BENCH_COUNT_STATEMENTS": "1"}
         with open(self.log_path, "wb") as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--config", str(BENCH / "gunicorn_conf.py"),
                  "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
                  "--graceful-timeout", "5", "journal:create_app()"],
-                cwd=BENCH.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             self._wait_until_up()
         except BaseException:
@@ -66,6 +68,16 @@ class Server:
         """Requests, SQL statements and CPU ns of all workers so far."""
         time.sleep(0.2)  # post_request runs just after the client has its answer
         return read_totals(self.stats_path)
+
+    def journal_file(self) -> Path:
+        """The ``journal/__init__.py`` the workers imported, as ``gunicorn_conf`` logged it.
+
+        :raise RuntimeError: when no worker has logged it yet.
+        """
+        for line in Path(self.log_path).read_text().splitlines():
+            if JOURNAL_IMPORTED in line:
+                return Path(line.split(JOURNAL_IMPORTED, 1)[1].strip())
+        raise RuntimeError(f"no worker logged {JOURNAL_IMPORTED!r} in {self.log_path}")
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT

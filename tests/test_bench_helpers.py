@@ -1,12 +1,19 @@
-"""The load benchmark's own arithmetic: percentiles and the exactly-once check."""
+"""The load benchmark's own arithmetic: percentiles, the exactly-once check and the
+pieces of ``BENCH_BASELINE`` that need no server."""
 import sys
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from drive import percentile  # noqa: E402
-from load import exactly_once  # noqa: E402
+from baseline import Checkout, check_imports, entry_json  # noqa: E402
+from writes import exactly_once, stored_counts  # noqa: E402
+from seed import entry_content, step_text  # noqa: E402
 
 
 def test_percentile_is_nearest_rank():
@@ -20,3 +27,30 @@ def test_exactly_once_finds_lost_and_doubled_writes():
     kept, lost, doubled = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     missing, duplicated = exactly_once([kept, lost, doubled], {kept: 1, doubled: 2})
     assert (missing, duplicated) == ([lost], [doubled])
+
+
+def test_stored_counts_counts_each_id_in_any_revisions_entries_table(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/bench.sqlite")
+    entries = sa.Table("entries", sa.MetaData(), sa.Column("id", sa.Uuid()))
+    entries.create(engine)
+    once, twice, never = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(entries.insert(), [{"id": once}, {"id": twice}, {"id": twice}])
+    assert stored_counts(engine, [once, twice, never]) == {once: 1, twice: 2}
+
+
+def test_baseline_entries_are_the_seeded_entries_as_json():
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+    body = entry_json(3, now)
+    content = entry_content(3, now)
+    assert {key: body[key] for key in ("insights", "mood", "emotions")} == \
+        {key: content[key] for key in ("insights", "mood", "emotions")}
+    assert body["written_at"] == "2026-11-26T11:57:00+00:00"
+    assert [step["text"] for step in body["action_steps"]] == [step_text(3)]
+
+
+def test_baseline_refuses_a_journal_imported_from_elsewhere(tmp_path):
+    checkout = Checkout("7ac9ea9", tmp_path)
+    check_imports(tmp_path / "journal" / "__init__.py", checkout)
+    with pytest.raises(RuntimeError, match="not"):
+        check_imports(Path(__file__).resolve().parent.parent / "journal" / "__init__.py", checkout)
