@@ -262,12 +262,10 @@ def purge_entries(owner_id: uuid.UUID, entries: list[Entry]) -> int:
 
 def next_change_seq(owner_id: uuid.UUID) -> int:
     """The owner's next change number; locks their counter until the transaction ends."""
-    bump = (sa.update(ChangeCounter).where(ChangeCounter.owner_id == owner_id)
-            .values(last_seq=ChangeCounter.last_seq + 1).returning(ChangeCounter.last_seq))
-    seq = db.session.execute(bump).scalar()
+    seq = db.session.execute(_bump(owner_id, 1)).scalar()
     if seq is None:  # the owner's first change ever: make the row, then take a number
         db.session.execute(insert_ignoring_conflict(ChangeCounter).values(owner_id=owner_id, last_seq=0))
-        seq = db.session.execute(bump).scalar_one()
+        seq = db.session.execute(_bump(owner_id, 1)).scalar_one()
     return seq
 
 
@@ -277,23 +275,33 @@ def hold_changes(owner_id: uuid.UUID) -> None:
     driver begins the transaction here: it begins one only before a write, and a
     SAVEPOINT issued before that would be a transaction of its own, committed on release.
     """
-    db.session.execute(sa.update(ChangeCounter).where(ChangeCounter.owner_id == owner_id)
-                       .values(last_seq=ChangeCounter.last_seq))
+    db.session.execute(_bump(owner_id, 0))
+
+
+def _bump(owner_id: uuid.UUID, by: int) -> sa.Update:
+    # No ChangeCounter object is ever loaded in a session, so there is none to bring up to
+    # date: telling the ORM so spares it a search of the session on every write.
+    return (sa.update(ChangeCounter).where(ChangeCounter.owner_id == owner_id)
+            .values(last_seq=ChangeCounter.last_seq + by).returning(ChangeCounter.last_seq)
+            .execution_options(synchronize_session=False))
 
 
 def _current(entry_id: uuid.UUID, owner_id: uuid.UUID) -> tuple[Entry | None, PurgedEntry | None]:
     """The entry as committed now (read under the lock), or None when the id is free, and
-    the owner's tombstone for the id when it was deleted for good.
+    the owner's tombstone for the id when it was deleted for good; in one query, as most
+    writes from a device's outbox are of new ids.
 
     :raise 404: when the id is someone else's entry, or one they deleted for good.
     """
-    entry = db.session.scalar(sa.select(Entry).where(Entry.id == entry_id)
-                              .execution_options(populate_existing=True))
+    wanted = sa.select(sa.literal(entry_id, sa.Uuid).label("id")).subquery()
+    entry, tombstone = db.session.execute(
+        sa.select(Entry, PurgedEntry).select_from(wanted)
+        .outerjoin(Entry, Entry.id == wanted.c.id).outerjoin(PurgedEntry, PurgedEntry.entry_id == wanted.c.id)
+        .execution_options(populate_existing=True)).one()
     if entry is not None:
         if entry.owner_id != owner_id:
             abort(404)
         return entry, None
-    tombstone = db.session.get(PurgedEntry, entry_id)
     if tombstone is not None and tombstone.owner_id != owner_id:
         abort(404)
     return None, tombstone
