@@ -6,13 +6,15 @@ change that was still in flight when a device last read, whatever the app hosts'
 clocks say.
 """
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from journal.cursors import BadCursor, pack, unpack
-from journal.entries.models import ChangeCounter, Entry, PurgedEntry
+from journal.entries.models import ActionStep, ChangeCounter, Entry, PurgedEntry
 from journal.extensions import db
 from journal.fields import EARLIEST_DATE, LATEST_DATE
 
@@ -25,8 +27,9 @@ _MAX_SEQ = 2**63 - 1
 
 @dataclass
 class ChangesPage:
-    #: Entries (tombstones in the Trash included) and ``PurgedEntry`` rows, oldest first.
-    changes: list[Entry | PurgedEntry]
+    #: Entries as read-only records (tombstones in the Trash included) and ``PurgedEntry``
+    #: rows, oldest first.
+    changes: list[SimpleNamespace | PurgedEntry]
     cursor: str | None
     has_more: bool
 
@@ -73,8 +76,8 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
     """
     after = decode_change_cursor(cursor) if cursor else 0
     # Each stream's first limit + 1 rows hold the merged stream's first limit + 1.
-    entries = db.session.scalars(
-        sa.select(Entry).where(Entry.owner_id == owner_id, Entry.change_seq > after)
+    entries = entry_records(
+        sa.select(Entry.__table__).where(Entry.owner_id == owner_id, Entry.change_seq > after)
         .order_by(Entry.change_seq).limit(limit + 1))
     purged = db.session.scalars(
         sa.select(PurgedEntry).where(PurgedEntry.owner_id == owner_id, PurgedEntry.change_seq > after)
@@ -96,7 +99,22 @@ def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
     id). Nothing committed before it is missing from the entries read after it.
     """
     last = db.session.scalar(sa.select(ChangeCounter.last_seq).where(ChangeCounter.owner_id == owner_id)) or 0
-    entries = db.session.scalars(
-        sa.select(Entry).where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None))
+    entries = entry_records(
+        sa.select(Entry.__table__).where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None))
         .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(count))
-    return ChangesPage(list(entries), encode_change_cursor(last), has_more=False)
+    return ChangesPage(entries, encode_change_cursor(last), has_more=False)
+
+
+def entry_records(query: sa.Select) -> list[SimpleNamespace]:
+    """The entries ``query`` selects (all columns of ``entries``), each with its
+    ``action_steps`` in order: two queries. Plain records, not ORM objects: a feed page is
+    read once and sent, and the ORM's bookkeeping of every object and step was most of
+    its cost. ``entry_json`` reads them as it reads entries."""
+    rows = db.session.execute(query).all()
+    steps = defaultdict(list)
+    if rows:
+        for step in db.session.execute(sa.select(ActionStep.__table__)
+                                       .where(ActionStep.entry_id.in_([row.id for row in rows]))
+                                       .order_by(ActionStep.position)):
+            steps[step.entry_id].append(step)
+    return [SimpleNamespace(**row._mapping, action_steps=steps[row.id]) for row in rows]
