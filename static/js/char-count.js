@@ -23,10 +23,15 @@ export function watchLength(field) {
   const max = Number(field.dataset.maxChars);
   if (!max || field.dataset.counted) return;
   field.dataset.counted = 'true';
-  const line = el('p', { class: 'hint char-count', id: `${field.id}-count` });
+  // The page brings the line (templates/_form.html), so nothing moves when counting starts.
+  let line = document.getElementById(`${field.id}-count`);
+  if (!line) {
+    line = el('p', { class: 'hint char-count', id: `${field.id}-count` });
+    field.after(line);
+    field.setAttribute('aria-describedby', [field.getAttribute('aria-describedby'), line.id].filter(Boolean).join(' '));
+  }
   const spoken = el('p', { class: 'visually-hidden', 'aria-live': 'polite' });
-  field.after(line, spoken);
-  field.setAttribute('aria-describedby', [field.getAttribute('aria-describedby'), line.id].filter(Boolean).join(' '));
+  line.after(spoken);
 
   let said = 'ok';
   let timer = null;

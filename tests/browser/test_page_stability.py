@@ -29,3 +29,12 @@ def test_the_journal_page_does_not_shift_when_the_sync_line_fills_in(live_server
     phone.locator("[data-sync-status]:not([hidden])").wait_for()
     phone.wait_for_function("document.querySelector('[data-sync-text]').textContent.length > 0")
     assert phone.evaluate(LAYOUT_SHIFT) == 0
+
+
+def test_the_new_entry_form_does_not_shift_when_the_character_count_starts(live_server, new_context):
+    phone = new_context(PHONE, service_workers="block").new_page()
+    register_in_browser(phone, live_server.url, "steady-form@example.org")
+    phone.route("**/static/js/app.js*", slow_scripts)
+    phone.goto(f"{live_server.url}/entries/new")
+    phone.locator("#insights-count").filter(has_text="characters left").wait_for()
+    assert phone.evaluate(LAYOUT_SHIFT) == 0
