@@ -1,10 +1,16 @@
 """The PostgreSQL connection pool: sized for a gunicorn process, and checked before use."""
+import multiprocessing
+import os
+import runpy
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from journal import create_app
 from journal.extensions import db
 
+GUNICORN_CONF = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/unused"  # never connected to here
 
 
@@ -46,3 +52,14 @@ def test_a_connection_the_database_dropped_is_replaced_not_a_500(app, patient_cl
         assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     admin.dispose()
     assert patient_client.get("/").status_code == 200
+
+
+def test_gunicorn_runs_two_processes_per_core_and_tells_the_app_its_threads(monkeypatch):
+    monkeypatch.delenv("JOURNAL_WORKERS", raising=False)
+    monkeypatch.setenv("JOURNAL_THREADS", "3")
+    settings = runpy.run_path(GUNICORN_CONF)
+    assert settings["workers"] == 2 * multiprocessing.cpu_count()
+    assert settings["threads"] == 3 and os.environ["JOURNAL_THREADS"] == "3"
+    monkeypatch.delenv("JOURNAL_THREADS")
+    assert runpy.run_path(GUNICORN_CONF)["threads"] == 1
+    assert os.environ["JOURNAL_THREADS"] == "1"
