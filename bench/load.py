@@ -193,7 +193,7 @@ def bench_database(name: str, url: str) -> bool:
                                                  f"{LARGE_ENTRIES:,} entries, stale statistics")]
                 analyze()
                 explained.append(explain_hot_queries(users[0][0], therapist_id,
-                                                    f"{LARGE_ENTRIES:,} entries, fresh statistics"))
+                                                    f"{LARGE_ENTRIES:,} entries, fresh statistics", sql=False))
             run_phase({**large, "statistics": fresh}, url, writes, users[:1])
             if postgres:
                 print("\n" + "\n".join(explained), flush=True)
