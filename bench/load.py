@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from baseline import Checkout, baseline_checkout, check_imports, current_code, seed_baseline
 from client import Patient, log_in_patients
 from databases import PROJECT, database_names, fresh_database, migrate
-from explain import explain_hot_queries
+from explain import explain_hot_queries, seed_care_team
 from drive import Run, closed_loop, open_loop, percentile
 from seed import PASSWORD, analyze, ensure_users, grow_journal, hold_statistics
 from server import Server
@@ -195,13 +195,16 @@ def bench_database(name: str, url: str, checkout: Checkout) -> bool:
             grow_journal(users[0][0], LARGE_ENTRIES)
             print(f"<!-- {label}: grew {users[0][1]} to {LARGE_ENTRIES:,} entries in "
                   f"{time.perf_counter() - started:.0f} s -->", flush=True)
+            therapist_id = seed_care_team(users[0][0])
             db.session.expunge_all()
             large = {"database": name, "entries": LARGE_ENTRIES}
             if postgres:  # statistics still say every journal has ~1,000 entries
                 run_phase(checkout, {**large, "statistics": f"stale ({ENTRIES:,})"}, url, writes, users[:1])
-                explained = [explain_hot_queries(users[0][0], f"{LARGE_ENTRIES:,} entries, stale statistics")]
+                explained = [explain_hot_queries(users[0][0], therapist_id,
+                                                 f"{LARGE_ENTRIES:,} entries, stale statistics")]
                 analyze()
-                explained.append(explain_hot_queries(users[0][0], f"{LARGE_ENTRIES:,} entries, fresh statistics"))
+                explained.append(explain_hot_queries(users[0][0], therapist_id,
+                                                    f"{LARGE_ENTRIES:,} entries, fresh statistics", sql=False))
             run_phase(checkout, {**large, "statistics": fresh}, url, writes, users[:1])
             if postgres:
                 print("\n" + "\n".join(explained), flush=True)

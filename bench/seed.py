@@ -1,20 +1,24 @@
-"""Bench data written through the app's one write path (``write_entry`` + ``Prefill``)."""
+"""Bench data written through the app's one write path (``write_entry`` + ``Prefill``),
+and a care team made through the care service (invitation, shares)."""
 import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from journal.auth.models import User
+from journal.auth.models import THERAPIST, User
 from journal.auth.passwords import hash_password
+from journal.care.models import Share
+from journal.care.service import accept_invitation, active_link_between, create_invitation, set_shares
 from journal.entries.models import EMOTIONS, ActionStep, Entry
-from journal.entries.writes import Prefill, write_entry
+from journal.entries.writes import MoveToTrash, Prefill, write_entry
 from journal.extensions import db
-from journal.timeutil import utcnow
+from journal.therapist.models import Meeting
+from journal.timeutil import local_date, utcnow
 
 PASSWORD = "bench-password-2026"
 BATCH = 1_000
 #: The tables an entry write touches, whose statistics ``hold_statistics`` holds.
-ENTRY_TABLES = ("entries", "action_steps", "sync_receipts", "change_counters")
+ENTRY_TABLES = ("entries", "action_steps", "sync_receipts", "change_counters", "shares", "entry_reads")
 #: About the length of a paragraph a patient writes after a session.
 INSIGHT = ("Walked by the river and noticed the grief was softer today; "
            "wrote down what the guide said about letting the body lead. ")
@@ -72,6 +76,71 @@ def grow_journal(owner_id: uuid.UUID, target: int, progress=None) -> int:
                 progress(n + 1)
     db.session.commit()
     return max(0, target - have)
+
+
+def ensure_therapist(patient_id: uuid.UUID) -> uuid.UUID:
+    """A therapist in the patient's care team, linked the way a patient links one: the
+    therapist's invitation code, accepted by the patient (committed); the therapist's id."""
+    email = "bench-therapist@example.org"
+    therapist = db.session.scalar(sa.select(User).where(User.email == email))
+    if therapist is None:
+        therapist = User(email=email, display_name="Bench Therapist", role=THERAPIST,
+                         password_hash=hash_password(PASSWORD))
+        db.session.add(therapist)
+        db.session.commit()
+    if active_link_between(patient_id, therapist.id) is None:
+        accept_invitation(db.session.get(User, patient_id), create_invitation(therapist))
+        db.session.commit()
+    return therapist.id
+
+
+def _every(owner_id: uuid.UUID, nth: int, offset: int = 0) -> list[uuid.UUID]:
+    """Ids of every ``nth`` entry of the owner, newest first, starting at ``offset``."""
+    ids = db.session.scalars(sa.select(Entry.id).where(Entry.owner_id == owner_id)
+                             .order_by(Entry.written_at.desc(), Entry.id.desc()))
+    return [entry_id for n, entry_id in enumerate(ids) if n % nth == offset]
+
+
+def share_every(owner_id: uuid.UUID, therapist_id: uuid.UUID, nth: int) -> int:
+    """Share every ``nth`` entry with the therapist through ``set_shares`` (one INSERT …
+    ON CONFLICT DO NOTHING and one DELETE per entry), ``BATCH`` entries a commit.
+
+    Then each share is dated when its entry was written, as when a patient ticks the
+    therapist while writing: shares all dated today would all count as "shared since the
+    last meeting" on "Prepare for session". That one UPDATE is the only bulk SQL here.
+    """
+    ids = _every(owner_id, nth)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(batch))).all()
+        set_shares(entries, owner_id, [therapist_id])
+        db.session.execute(sa.update(Share).where(Share.entry_id == Entry.id, Share.therapist_id == therapist_id,
+                                                  Entry.id.in_(batch)).values(created_at=Entry.written_at))
+        db.session.commit()
+        db.session.expunge_all()
+    return len(ids)
+
+
+def trash_every(owner_id: uuid.UUID, nth: int) -> int:
+    """Move every ``nth`` entry (not one of the shared ones) to the Trash, through ``write_entry``."""
+    ids = _every(owner_id, nth, offset=nth // 2)
+    for n, entry_id in enumerate(ids, 1):
+        write_entry(owner_id, entry_id, MoveToTrash())
+        if n % BATCH == 0:
+            db.session.commit()
+            db.session.expunge_all()
+    db.session.commit()
+    return len(ids)
+
+
+def ensure_meeting(therapist_id: uuid.UUID, patient_id: uuid.UUID, days_ago: int) -> None:
+    """A past meeting, so "Prepare for session" has a "since" (committed)."""
+    therapist = db.session.get(User, therapist_id)
+    held_on = local_date(utcnow(), therapist.timezone) - timedelta(days=days_ago)
+    if db.session.scalar(sa.select(Meeting).where(Meeting.therapist_id == therapist_id,
+                                                  Meeting.patient_id == patient_id)) is None:
+        db.session.add(Meeting(therapist_id=therapist_id, patient_id=patient_id, held_on=held_on))
+        db.session.commit()
 
 
 def analyze(engine: sa.Engine | None = None) -> None:

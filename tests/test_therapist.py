@@ -10,6 +10,7 @@ from journal.care.models import EntryRead, Share
 from journal.extensions import db
 from journal.care.models import COMMENT_MAX, Comment
 from journal.therapist.models import NOTE_MAX, Meeting, TherapistNote
+from journal.therapist.service import prepare
 from journal.timeutil import utcnow
 from tests.factories import create_entry, create_link, create_session, share_entry
 
@@ -145,6 +146,16 @@ def test_prepare_includes_old_entries_shared_after_the_meeting(therapist_client,
     db.session.commit()
     shared_entry(linked, therapist, insights="Old but newly shared", written_at=utcnow() - timedelta(days=30))
     assert "Old but newly shared" in therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+
+
+def test_prepare_lists_each_entry_once_newest_first(linked, therapist):
+    """An entry written and shared since the meeting answers both of prepare's questions."""
+    db.session.add(Meeting(therapist_id=therapist.id, patient_id=linked.id, held_on=date.today() - timedelta(days=3)))
+    old = shared_entry(linked, therapist, insights="Old, shared today", written_at=utcnow() - timedelta(days=30))
+    new = shared_entry(linked, therapist, insights="New", written_at=utcnow() - timedelta(days=1))
+    newer = shared_entry(linked, therapist, insights="Newer", written_at=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    assert [entry.id for entry in prepare(therapist, linked).entries] == [newer.id, new.id, old.id]
 
 
 @pytest.mark.parametrize("held_on", ["", "yesterday", "2026-02-30", "1800-01-01"])

@@ -111,7 +111,9 @@ class Share(db.Model):
 
     __tablename__ = "shares"
     __table_args__ = (sa.UniqueConstraint("entry_id", "therapist_id", name="uq_shares_entry_therapist"),
-                      sa.Index("ix_shares_therapist", "therapist_id", "entry_id"))
+                      sa.Index("ix_shares_therapist", "therapist_id", "entry_id"),
+                      #: "Prepare for session": old entries the patient shared since the last meeting.
+                      sa.Index("ix_shares_therapist_created", "therapist_id", "created_at"))
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"))
