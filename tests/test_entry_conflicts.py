@@ -1,8 +1,9 @@
 """An entry changed on two devices: the device that synced first is told too, and where to compare."""
 import sqlalchemy as sa
 
-from journal.entries.conflicts import conflicted_ids, remember_conflict
+from journal.entries.conflicts import remember_conflict
 from journal.entries.models import ChangeCounter, Entry, EntryConflict
+from journal.entries.service import list_entries
 from journal.extensions import db
 from tests.conftest import PASSWORD
 from tests.sync_client import SyncApi, new_id
@@ -95,8 +96,9 @@ def test_conflicts_are_listed_only_for_their_owner(app, patient, make_user):
     _, _, entry_id = conflict_between(app, patient)
     other = make_user()
     [noted] = open_conflicts()
-    assert conflicted_ids(patient.id, [noted.entry_id]) == {noted.entry_id}
-    assert conflicted_ids(other.id, [noted.entry_id]) == set()
+    flagged = {card.id for card in list_entries(patient.id, per_page=20).entries if card.conflicted}
+    assert flagged == {noted.entry_id}
+    assert not any(card.conflicted for card in list_entries(other.id, per_page=20).entries)
     entry = db.session.get(Entry, noted.entry_id)
     remember_conflict(entry, base_version=None, device="x" * 200, insights="", mood=None)
     db.session.commit()

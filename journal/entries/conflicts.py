@@ -6,8 +6,6 @@ here, with the refused copy's words, and every page of the entry says so until e
 device saves the entry again based on the current version (``write_entry`` ends it), or
 the patient keeps the saved version. Nothing here commits: the caller does.
 """
-import uuid
-
 import sqlalchemy as sa
 
 from journal.database import insert_with_on_conflict
@@ -43,11 +41,3 @@ def forget_conflict(entry: Entry) -> None:
 def conflict_of(entry: Entry) -> EntryConflict | None:
     """The entry's open conflict, or None."""
     return db.session.get(EntryConflict, entry.id)
-
-
-def conflicted_ids(owner_id: uuid.UUID, entry_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these entries of the owner have an open conflict (one query, or none)."""
-    if not entry_ids:
-        return set()
-    return set(db.session.scalars(sa.select(EntryConflict.entry_id).where(
-        EntryConflict.owner_id == owner_id, EntryConflict.entry_id.in_(entry_ids))))
