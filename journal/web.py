@@ -73,25 +73,34 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+#: What a person can do about a form whose CSRF token was refused.
+CSRF_MESSAGE = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
+
+
+def _explained(error: HTTPException) -> tuple[int, str, str | None]:
+    """An HTTP error's status, title, and the message worth showing (None: the title says it)."""
+    code = error.code or 500
+    if isinstance(error, CSRFError):
+        message = CSRF_MESSAGE
+    else:
+        message = error.description if code in (400, 409, 413, 415, 429) and error.description else None
+    return code, ERROR_TITLES.get(code, error.name), message
+
+
 def error_json(error: HTTPException) -> dict:
     """The JSON body of an HTTP error, as the API answers it (a batch item's, too)."""
-    code = error.code or 500
-    body = {"error": ERROR_TITLES.get(code, error.name), "status": code}
+    code, title, message = _explained(error)
+    body = {"error": title, "status": code}
+    if message:
+        body["message"] = message
     if isinstance(error, CSRFError):
-        body["message"] = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
         body["reason"] = "csrf"  # the offline outbox fetches a fresh token and retries
-    elif code in (400, 409, 413, 415, 429) and error.description:
-        body["message"] = error.description
     return body
 
 
 def handle_http_error(error: HTTPException):
     """One answer for every 4xx/5xx: JSON for API clients, a page for people."""
-    code = error.code or 500
-    title = ERROR_TITLES.get(code, error.name)
-    message = error.description if isinstance(error, CSRFError) or code in (400, 409, 413, 415, 429) else None
-    if isinstance(error, CSRFError):
-        message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
+    code, title, message = _explained(error)
     if wants_json():
         return jsonify(error_json(error)), code, error.get_headers() if code == 405 else {}
     response = render_template("error.html", code=code, title=title, message=message)
