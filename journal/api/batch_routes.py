@@ -86,8 +86,7 @@ def _write(item: dict, target: uuid.UUID, body: dict | None, undo) -> tuple[int,
     # As the single PUT: the version named beside the body (If-Match there), else in it.
     named = item.get("base_version")
     base_version = version_number(named if named is not None else body.get("base_version"))
-    content = {key: value for key, value in body.items() if key != "base_version"}
-    return put_entry(target, base_version, content, undo)
+    return put_entry(target, base_version, body, undo)
 
 
 def _result(item) -> dict:

@@ -154,13 +154,17 @@ def _parsed(parse, *args):
         return error
 
 
-def put_entry(entry_id: uuid.UUID, base_version: int | None, content: dict, undo) -> tuple[int, dict]:
+def put_entry(entry_id: uuid.UUID, base_version: int | None, body: dict, undo) -> tuple[int, dict]:
     """Create or update the patient's entry from a sync body: (status, JSON body) — 201,
     200, 409 stale version or 422. Not committed; a refused write is taken back by
     ``undo`` (the request's rollback, or a batch item's savepoint's).
 
+    ``base_version`` is the version the body names, read by the caller (which also
+    looks beside the body); the rest of the body is the content.
+
     :raise 404: when the id is another user's entry.
     """
+    content = {key: value for key, value in body.items() if key != "base_version"}
     formdata, care = _parsed(to_formdata, content), _parsed(care_formdata, content)
     errors: dict[str, list[str]] = {}
     for parsed in (formdata, care):
@@ -206,8 +210,7 @@ def delete_entry(entry_id: uuid.UUID, base_version: int | None, undo) -> tuple[i
 def put(entry_id: uuid.UUID):
     """Create or update an entry (idempotent; 201 created, 200 updated, 409 stale version)."""
     body = _json_body()
-    content = {key: value for key, value in body.items() if key != "base_version"}
-    status, answer = put_entry(entry_id, _base_version(body), content, db.session.rollback)
+    status, answer = put_entry(entry_id, _base_version(body), body, db.session.rollback)
     db.session.commit()  # the write, or a refused save's note
     return respond(status, answer)
 
