@@ -3,6 +3,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, raiseload
@@ -70,13 +71,7 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
 
     :raise BadCursor: for a cursor we did not make.
     """
-    steps = sa.select(sa.func.count()).where(ActionStep.entry_id == Entry.id)
-    query = (sa.select(Entry, sa.func.substr(Entry.insights, 1, EXCERPT_CHARS),
-                       steps.scalar_subquery(), steps.where(ActionStep.done.is_(False)).scalar_subquery(),
-                       sa.exists().where(EntryConflict.entry_id == Entry.id))
-             .options(joinedload(Entry.dosing_session), defer(Entry.insights, raiseload=True),
-                      raiseload(Entry.action_steps))
-             .where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None)))
+    query = _journal_page_query()
     if dosing_session_id is not None:
         query = query.where(Entry.dosing_session_id == dosing_session_id)
     if search:
@@ -88,11 +83,24 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
         query = query.where(sa.or_(
             Entry.written_at < written_at,
             sa.and_(Entry.written_at == written_at, Entry.id < entry_id)))
-    query = query.order_by(Entry.written_at.desc(), Entry.id.desc()).limit(per_page + 1)
-    cards = [Card(*row) for row in db.session.execute(query)]
+    cards = [Card(*row) for row in db.session.execute(query, {"owner_id": owner_id, "rows": per_page + 1})]
     has_more = len(cards) > per_page
     cards = cards[:per_page]
     return EntryPage(cards, encode_cursor(cards[-1].entry) if has_more else None)
+
+
+@cache
+def _journal_page_query() -> sa.Select:
+    """``list_entries``' query without its filters, built once: building it took as long
+    as running it. The owner and the number of rows are bound per call."""
+    steps = sa.select(sa.func.count()).where(ActionStep.entry_id == Entry.id)
+    return (sa.select(Entry, sa.func.substr(Entry.insights, 1, EXCERPT_CHARS),
+                      steps.scalar_subquery(), steps.where(ActionStep.done.is_(False)).scalar_subquery(),
+                      sa.exists().where(EntryConflict.entry_id == Entry.id))
+            .options(joinedload(Entry.dosing_session), defer(Entry.insights, raiseload=True),
+                     raiseload(Entry.action_steps))
+            .where(Entry.owner_id == sa.bindparam("owner_id"), Entry.deleted_at.is_(None))
+            .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(sa.bindparam("rows")))
 
 
 def trashed_entries(owner_id: uuid.UUID) -> list[Entry]:
