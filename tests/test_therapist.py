@@ -158,6 +158,33 @@ def test_prepare_lists_each_entry_once_newest_first(linked, therapist):
     assert [entry.id for entry in prepare(therapist, linked).entries] == [newer.id, new.id, old.id]
 
 
+def test_prepare_lists_the_most_pressing_open_steps_and_counts_them_all(therapist_client, linked, therapist,
+                                                                       monkeypatch):
+    """A patient with thousands of open steps must not make a page of thousands: the ones due
+    first, then the newest, up to a limit; the summary still counts every one."""
+    monkeypatch.setattr("journal.therapist.service.PREP_OPEN_STEPS", 3)
+    old = shared_entry(linked, therapist, written_at=utcnow() - timedelta(days=9), steps=["Old one", "Old two"])
+    new = shared_entry(linked, therapist, written_at=utcnow() - timedelta(days=1), steps=["New one", "Due soon"])
+    new.action_steps[1].due_date = date.today() + timedelta(days=2)
+    old.action_steps[1].due_date = date.today() + timedelta(days=5)
+    db.session.commit()
+    prep = prepare(therapist, linked)
+    assert [step.text for step in prep.open_steps] == ["Due soon", "Old two", "New one"]
+    assert prep.open_step_count == 4
+    page = therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+    assert "<dt>Steps still open</dt><dd>4</dd>" in page
+    steps = page.split('id="steps-heading"')[1].split('id="entries-heading"')[0]
+    assert "Old one" not in steps and "The 3 open steps due first, then the newest, of 4." in steps
+
+
+def test_prepare_counts_open_steps_without_a_note_when_all_are_listed(therapist_client, linked, therapist):
+    shared_entry(linked, therapist, steps=["Only one"])
+    db.session.commit()
+    assert prepare(therapist, linked).open_step_count == 1
+    page = therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+    assert "<dt>Steps still open</dt><dd>1</dd>" in page and "Only one" in page and "due first, then" not in page
+
+
 @pytest.mark.parametrize("held_on", ["", "yesterday", "2026-02-30", "1800-01-01"])
 def test_bad_meeting_dates_are_refused(therapist_client, linked, held_on):
     assert therapist_client.submit(f"/therapist/patients/{linked.id}/meetings", {"held_on": held_on}).status_code == 400

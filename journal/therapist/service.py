@@ -17,6 +17,9 @@ from journal.therapist.models import Meeting, TherapistNote
 from journal.timeutil import local_date, utcnow, zone
 
 TIMELINE_LIMIT = 100
+#: Open steps "Prepare for session" lists: the most pressing, not every step ever left open
+#: (a long journal has thousands; the summary counts them all).
+PREP_OPEN_STEPS = 50
 
 
 def _unread(therapist_id: uuid.UUID) -> sa.ColumnElement[bool]:
@@ -115,7 +118,9 @@ class Preparation:
     entries: list[Entry] = field(default_factory=list)
     mood_before: int | None = None
     completed_steps: list[ActionStep] = field(default_factory=list)
+    #: The first PREP_OPEN_STEPS open steps: due first, then the newest.
     open_steps: list[ActionStep] = field(default_factory=list)
+    open_step_count: int = 0
 
     @property
     def mood_first(self) -> int | None:
@@ -184,7 +189,16 @@ def prepare(therapist: User, patient: User) -> Preparation:
     if since is not None:
         done = done.where(ActionStep.done_at >= since)
     prep.completed_steps = list(db.session.scalars(done.order_by(ActionStep.done_at.desc())))
-    prep.open_steps = list(db.session.scalars(
-        steps.where(ActionStep.done.is_(False))
-        .order_by(ActionStep.due_date.is_(None), ActionStep.due_date, Entry.written_at.desc())))
+    prep.open_steps, prep.open_step_count = _open_steps(steps.where(ActionStep.done.is_(False)))
     return prep
+
+
+def _open_steps(query: sa.Select) -> tuple[list[ActionStep], int]:
+    """The first PREP_OPEN_STEPS open steps ``query`` selects, due first, then the newest,
+    and how many there are in all (counted only when the list is full)."""
+    shown = list(db.session.scalars(
+        query.order_by(ActionStep.due_date.is_(None), ActionStep.due_date, Entry.written_at.desc(), ActionStep.position)
+        .limit(PREP_OPEN_STEPS)))
+    if len(shown) < PREP_OPEN_STEPS:
+        return shown, len(shown)
+    return shown, db.session.scalar(query.with_only_columns(sa.func.count(ActionStep.id)).options())
