@@ -10,7 +10,7 @@ from journal.care.models import EntryRead, Share
 from journal.extensions import db
 from journal.care.models import COMMENT_MAX, Comment
 from journal.therapist.models import NOTE_MAX, Meeting, TherapistNote
-from journal.therapist.service import prepare
+from journal.therapist.service import dashboard, prepare
 from journal.timeutil import utcnow
 from tests.factories import create_entry, create_link, create_session, share_entry
 
@@ -51,6 +51,19 @@ def test_dashboard_counts_only_shared_entries(therapist_client, linked, therapis
     assert "8/10" in row, "latest shared mood, not the private one"
     assert "1 new" in row
     assert re.search(r'data-label="Open action steps">2<', row)
+
+
+def test_dashboard_shows_the_latest_entry_the_therapist_may_still_read(therapist_client, linked, therapist, make_user):
+    """Newer entries in the Trash, private or shared with someone else do not count."""
+    now = utcnow()
+    shared_entry(linked, therapist, mood=4, written_at=now - timedelta(days=5))
+    other = make_user(role=THERAPIST)
+    create_link(linked, other)
+    share_entry(create_entry(linked, mood=9, written_at=now - timedelta(days=3)), other)
+    shared_entry(linked, therapist, mood=2, written_at=now - timedelta(days=2), deleted=True)
+    create_entry(linked, mood=1, written_at=now - timedelta(days=1))
+    [row] = dashboard(therapist)
+    assert (row.latest_mood, row.last_shared_at) == (4, now - timedelta(days=5))
 
 
 def test_dashboard_runs_a_fixed_number_of_queries(therapist_client, therapist, make_user, count_queries):

@@ -4,12 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from journal.auth.models import User
 from journal.care.models import Comment, EntryRead, ReflectionPrompt, Share
-from journal.care.service import linked_patients
-from journal.care.visibility import visible_entries, visible_to
+from journal.care.visibility import active_link, visible_entries, visible_to
 from journal.dosing.models import DosingSession
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
@@ -36,24 +35,27 @@ class PatientSummary:
 
 
 def dashboard(therapist: User) -> list[PatientSummary]:
-    """One row per linked patient; a fixed number of queries however many patients."""
-    rows = {p.id: PatientSummary(p) for p in linked_patients(therapist)}
+    """One row per linked patient; a fixed number of queries however many patients.
+
+    The latest shared entry is found per patient down the journal's index, newest first,
+    stopping at the first one shared (a subquery per row): a window over every shared
+    entry sorted them all. The two counts do need every shared entry.
+    """
+    latest = aliased(Entry)
+    latest_id = (sa.select(Entry.id).where(visible_to(therapist.id), Entry.owner_id == User.id)
+                 .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(1).scalar_subquery())
+    patients = db.session.execute(
+        sa.select(User, latest.written_at, latest.mood).outerjoin(latest, latest.id == latest_id)
+        .where(active_link(therapist.id, User.id)).order_by(User.display_name))
+    rows = {patient.id: PatientSummary(patient, last_shared_at=last, latest_mood=mood)
+            for patient, last, mood in patients}
     if not rows:
         return []
     visible = visible_to(therapist.id)
-    totals = db.session.execute(
-        sa.select(Entry.owner_id, sa.func.max(Entry.written_at),
-                  sa.func.sum(sa.case((_unread(therapist.id), 1), else_=0)))
-        .where(visible).group_by(Entry.owner_id))
-    for owner_id, last, unread in totals:
-        rows[owner_id].last_shared_at = last
-        rows[owner_id].unread = int(unread or 0)
-    ranked = (sa.select(Entry.owner_id, Entry.mood,
-                        sa.func.row_number().over(partition_by=Entry.owner_id,
-                                                  order_by=(Entry.written_at.desc(), Entry.id.desc()))
-                        .label("rank")).where(visible).subquery())
-    for owner_id, mood in db.session.execute(sa.select(ranked.c.owner_id, ranked.c.mood).where(ranked.c.rank == 1)):
-        rows[owner_id].latest_mood = mood
+    unread = db.session.execute(
+        sa.select(Entry.owner_id, sa.func.count()).where(visible, _unread(therapist.id)).group_by(Entry.owner_id))
+    for owner_id, count in unread:
+        rows[owner_id].unread = count
     steps = db.session.execute(
         sa.select(Entry.owner_id, sa.func.count(ActionStep.id)).join(ActionStep.entry)
         .where(visible, ActionStep.done.is_(False)).group_by(Entry.owner_id))
