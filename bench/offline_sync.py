@@ -1,8 +1,11 @@
 """Offline sync benchmark: Chromium queues 1,000 entries in its outbox while offline
 (through the page's own outbox.js), goes online, and we time until the server holds all
 of them. The app runs under gunicorn (``BENCH_WORKERS`` sync workers) on SQLite, and on
-PostgreSQL too when ``JOURNAL_BENCH_DATABASE_URL`` is set. Prints one line per database;
-asserts nothing, but exits 1 when an entry is missing or stored twice."""
+PostgreSQL too when ``JOURNAL_BENCH_DATABASE_URL`` is set. With ``BENCH_BASELINE=<rev>``, that
+revision runs first on each database (its own files, migrations, account and outbox.js, as
+``make bench`` does). Prints one line per database and code; asserts nothing, but exits 1 when
+an entry is missing or stored twice."""
+import contextlib
 import os
 import sys
 import tempfile
@@ -11,7 +14,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from databases import databases, migrate
+from baseline import baseline_checkout, check_imports, create_users, current_code
+from databases import PROJECT, database_names, fresh_database, migrate
 from seed import PASSWORD, ensure_users
 from server import Server
 
@@ -19,6 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 COUNT = int(os.environ.get("BENCH_OFFLINE_ENTRIES", 1_000))
 LIMIT = 300.0
+BASELINE = os.environ.get("BENCH_BASELINE", "")
 OUTBOX_MODULE = ("import(performance.getEntriesByType('resource').map((entry) => entry.name)"
                  ".find((name) => name.includes('/static/js/outbox.js')))")
 QUEUE = """async ([ids]) => {
@@ -28,10 +33,11 @@ QUEUE = """async ([ids]) => {
 
 
 def stored(engine, owner_id) -> list[str]:
-    from journal.entries.models import Entry
-
+    """The owner's entry ids, in the Trash or not (plain SQL: the baseline's models may differ)."""
     with engine.connect() as connection:
-        return [str(i) for i in connection.scalars(sa.select(Entry.id).where(Entry.owner_id == owner_id))]
+        query = (sa.text("SELECT id FROM entries WHERE owner_id = :owner")
+                 .bindparams(sa.bindparam("owner", type_=sa.Uuid)).columns(id=sa.Uuid))
+        return [str(i) for i in connection.scalars(query, {"owner": owner_id})]
 
 
 def wait_for_service_worker(page) -> None:
@@ -66,31 +72,52 @@ def sync_seconds(browser, base_url: str, email: str, engine, owner_id) -> tuple[
     return seconds, len(rows), len(set(rows) & set(ids))
 
 
+def one_patient(url: str, instance: str, checkout) -> tuple[uuid.UUID, str]:
+    """Migrate ``url`` with the code's own migrations and make its one patient."""
+    if checkout is not None:
+        migrate(url, instance, checkout.project)
+        [(owner_id, email)] = create_users(checkout, url, 1)
+        return owner_id, email
+    from journal import create_app
+
+    migrate(url, instance)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
+    with app.app_context():
+        [(owner_id, email)] = ensure_users(1)
+    return owner_id, email
+
+
+def run(browser, name: str, database, checkout) -> bool:
+    """One code on one fresh database: prints its line; whether every entry arrived once."""
+    code = checkout.code if checkout is not None else current_code()
+    with database as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
+        os.environ["JOURNAL_INSTANCE_PATH"] = instance
+        owner_id, email = one_patient(url, instance, checkout)
+        engine = sa.create_engine(url)
+        with Server(url, WORKERS, checkout.project if checkout is not None else PROJECT) as server:
+            if checkout is not None:
+                check_imports(server.journal_file(), checkout)
+            seconds, rows, matched = sync_seconds(browser, f"http://127.0.0.1:{server.port}", email,
+                                                  engine, owner_id)
+        engine.dispose()
+    print(f"{name} {code}: {COUNT:,} offline entries reached the server in {seconds:.1f} s "
+          f"({rows:,} stored, {matched:,} of ours)", flush=True)
+    return rows == matched == COUNT
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from journal import create_app
-
     ok = True
     print(f"<!-- {os.cpu_count()} CPUs, {WORKERS} gunicorn sync workers; Chromium and server share the machine -->")
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, \
+            (baseline_checkout(BASELINE) if BASELINE else contextlib.nullcontext()) as baseline:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        for name, database in databases():
-            with database as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
-                os.environ["JOURNAL_INSTANCE_PATH"] = instance
-                migrate(url, instance)
-                app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
-                with app.app_context():
-                    [(owner_id, email)] = ensure_users(1)
-                engine = sa.create_engine(url)
-                with Server(url, WORKERS) as server:
-                    seconds, rows, matched = sync_seconds(browser, f"http://127.0.0.1:{server.port}", email,
-                                                          engine, owner_id)
-                engine.dispose()
-                print(f"{name}: {COUNT:,} offline entries reached the server in {seconds:.1f} s "
-                      f"({rows:,} stored, {matched:,} of ours)", flush=True)
-                ok = ok and rows == matched == COUNT
+        for name in database_names():
+            if baseline is not None:
+                ok = run(browser, name, fresh_database(name), baseline) and ok
+            ok = run(browser, name, fresh_database(name), None) and ok
         browser.close()
     return 0 if ok else 1
 
