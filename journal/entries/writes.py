@@ -11,7 +11,8 @@ It runs the same steps in the same order for all of them:
 3. refuse a write based on another version than the current one (``Conflict``; the
    caller notes it with ``conflicts.remember_conflict``), and settle a noted conflict
    when a write is based on the current one;
-4. validate and apply the edit, with what other features contribute (``Contribution``);
+4. refuse an edit that does not validate (checked before step 1, as it reads only the
+   edit), then apply it, with what other features contribute (``Contribution``);
 5. stamp the change once (``Entry.record_change``) and keep a receipt of the answer.
 
 Nothing here commits: the view (or CLI command) that called owns the transaction.
@@ -210,6 +211,10 @@ def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_ve
     :raise Invalid: when the edit does not validate.
     :raise 404: when the id is another user's entry, or there is no entry to edit.
     """
+    # Checked before the lock, raised in its turn below: it reads only the edit (and the
+    # choices its form was given), and SQLite holds one write lock for the whole database
+    # from the counter to the commit, so every other writer would wait for it.
+    problems = edit.validate()
     seq = next_change_seq(owner_id)
     entry, tombstone = _current(entry_id, owner_id)
     if entry is not None and print_ is not None:
@@ -220,7 +225,6 @@ def write_entry(owner_id: uuid.UUID, entry_id: uuid.UUID, edit: Edit, *, base_ve
         abort(404)
     if entry is not None and base_version is not ANY_VERSION and base_version != entry.version:
         raise Conflict(entry)
-    problems = edit.validate()
     if problems:
         raise Invalid(problems)
     if entry is not None and base_version is not ANY_VERSION:
