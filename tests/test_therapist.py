@@ -171,6 +171,34 @@ def test_prepare_lists_each_entry_once_newest_first(linked, therapist):
     assert [entry.id for entry in prepare(therapist, linked).entries] == [newer.id, new.id, old.id]
 
 
+@pytest.mark.parametrize("meeting", [False, True])
+def test_prepare_shows_the_newest_shared_entries_and_counts_them_all(therapist_client, linked, therapist,
+                                                                     monkeypatch, meeting):
+    """Years of sharing must not make a page of thousands of entries: the newest, up to a
+    limit, each marked read; the summary counts all and the mood runs from the oldest."""
+    monkeypatch.setattr("journal.therapist.service.PREP_ENTRIES", 2)
+    now = utcnow()
+    if meeting:
+        db.session.add(Meeting(therapist_id=therapist.id, patient_id=linked.id, held_on=date.today() - timedelta(days=20)))
+    # Written long before the meeting but shared since: it counts, and it is the oldest.
+    oldest = shared_entry(linked, therapist, insights="Oldest", mood=2, written_at=now - timedelta(days=40))
+    shared_entry(linked, therapist, insights="Middle", mood=5, written_at=now - timedelta(days=3))
+    newer = shared_entry(linked, therapist, insights="Newer", mood=6, written_at=now - timedelta(days=2))
+    newest = shared_entry(linked, therapist, insights="Newest", mood=9, written_at=now - timedelta(days=1))
+    create_entry(linked, insights="Private", mood=1)
+    prep = prepare(therapist, linked)
+    assert [entry.id for entry in prep.entries] == [newest.id, newer.id]
+    assert prep.entry_count == 4 and prep.mood_first == 2 and prep.mood_change == 7
+    page = therapist_client.get(f"/therapist/patients/{linked.id}/prepare").get_data(as_text=True)
+    assert "<dt>Shared entries</dt><dd>4</dd>" in page and "→ 9 now (+7)" in page
+    shown = page.split('id="entries-heading"')[1].split('id="meetings-heading"')[0]
+    assert "Newest" in shown and "Newer" in shown and "Middle" not in shown and "Oldest" not in shown
+    assert "The 2 newest of 4 shared entries." in shown
+    read = set(db.session.scalars(sa.select(EntryRead.entry_id).where(EntryRead.therapist_id == therapist.id)))
+    assert read == {newest.id, newer.id}, "only what the page showed counts as read"
+    assert oldest.id not in read
+
+
 def test_prepare_lists_the_most_pressing_open_steps_and_counts_them_all(therapist_client, linked, therapist,
                                                                        monkeypatch):
     """A patient with thousands of open steps must not make a page of thousands: the ones due

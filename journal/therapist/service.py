@@ -16,6 +16,8 @@ from journal.therapist.models import Meeting, TherapistNote
 from journal.timeutil import local_date, utcnow, zone
 
 TIMELINE_LIMIT = 100
+#: Shared entries "Prepare for session" shows, newest first (the summary counts them all).
+PREP_ENTRIES = 50
 #: Open steps "Prepare for session" lists: the most pressing, not every step ever left open
 #: (a long journal has thousands; the summary counts them all).
 PREP_OPEN_STEPS = 50
@@ -117,7 +119,11 @@ class Preparation:
     next_meeting: Meeting | None
     meetings: list[Meeting]
     since: datetime | None
+    #: The newest PREP_ENTRIES entries written or shared since the meeting, newest first.
     entries: list[Entry] = field(default_factory=list)
+    entry_count: int = 0
+    #: The oldest of them all: where the mood line starts when nothing came before.
+    oldest: Entry | None = None
     mood_before: int | None = None
     completed_steps: list[ActionStep] = field(default_factory=list)
     #: The first PREP_OPEN_STEPS open steps: due first, then the newest.
@@ -126,7 +132,7 @@ class Preparation:
 
     @property
     def mood_first(self) -> int | None:
-        return self.entries[-1].mood if self.entries else None
+        return self.oldest.mood if self.oldest else None
 
     @property
     def mood_last(self) -> int | None:
@@ -150,8 +156,9 @@ def start_of_day(day: date, tz_name: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone(tz_name)).astimezone(zone("UTC"))
 
 
-def _entries_since(therapist: User, patient: User, since: datetime | None) -> list[Entry]:
-    """Visible entries written since ``since``, or shared with the therapist since; newest first.
+def _since_meeting(therapist: User, patient: User, since: datetime | None) -> list[sa.Select]:
+    """The visible entries written or shared since ``since`` (all, when None), as queries
+    that never share an entry: written since; written before but shared since.
 
     Not one query with ``written_at >= since OR shared since``: an OR across entries and
     shares keeps PostgreSQL from using an index for either, so it read every share of the
@@ -159,15 +166,29 @@ def _entries_since(therapist: User, patient: User, since: datetime | None) -> li
     from ``since``; the ids of entries shared since come first on their own, so the
     entries are then fetched by key whatever the statistics guess (see bench/README.md).
     """
-    query = visible_entries(therapist.id, patient.id).options(joinedload(Entry.dosing_session))
+    query = visible_entries(therapist.id, patient.id)
     if since is None:
-        return list(db.session.scalars(query.order_by(Entry.written_at.desc())).unique())
-    written = db.session.scalars(query.where(Entry.written_at >= since)).unique().all()
+        return [query]
     shared_ids = db.session.scalars(sa.select(Share.entry_id).where(
         Share.therapist_id == therapist.id, Share.created_at >= since)).all()
-    shared = db.session.scalars(query.where(Entry.id.in_(shared_ids))).unique().all() if shared_ids else []
-    both = {entry.id: entry for entry in (*written, *shared)}
-    return sorted(both.values(), key=lambda entry: entry.written_at, reverse=True)
+    written = query.where(Entry.written_at >= since)
+    return [written, query.where(Entry.id.in_(shared_ids), Entry.written_at < since)] if shared_ids else [written]
+
+
+def _fill_entries(prep: Preparation, parts: list[sa.Select]) -> None:
+    """The newest PREP_ENTRIES of ``parts`` together, how many there are, and the oldest;
+    the count and the oldest cost a query of their own only when the list is full."""
+    newest = Entry.written_at.desc(), Entry.id.desc()
+    found = [db.session.scalars(part.options(joinedload(Entry.dosing_session)).order_by(*newest)
+                                .limit(PREP_ENTRIES)).unique().all() for part in parts]
+    merged = sorted((entry for rows in found for entry in rows), key=lambda e: (e.written_at, e.id), reverse=True)
+    prep.entries = merged[:PREP_ENTRIES]
+    if all(len(rows) < PREP_ENTRIES for rows in found):
+        prep.entry_count, prep.oldest = len(merged), (merged[-1] if merged else None)
+        return
+    prep.entry_count = sum(db.session.scalar(part.with_only_columns(sa.func.count(Entry.id))) for part in parts)
+    oldest = [db.session.scalar(part.order_by(Entry.written_at, Entry.id).limit(1)) for part in parts]
+    prep.oldest = min(filter(None, oldest), key=lambda e: (e.written_at, e.id))
 
 
 def prepare(therapist: User, patient: User) -> Preparation:
@@ -179,7 +200,7 @@ def prepare(therapist: User, patient: User) -> Preparation:
     last = past[0] if past else None
     since = start_of_day(last.held_on, therapist.timezone) if last else None
     prep = Preparation(last, future[-1] if future else None, meetings, since)
-    prep.entries = _entries_since(therapist, patient, since)
+    _fill_entries(prep, _since_meeting(therapist, patient, since))
     if since is not None:
         before = db.session.scalar(visible_entries(therapist.id, patient.id)
                                    .where(Entry.written_at < since)
