@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app journal
 PORT ?= 5000
 
-.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain bench-offline-sync clean
+.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain bench-offline-sync bench-first-load clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -51,6 +51,9 @@ bench-explain: install-test
 
 bench-offline-sync: install-test
 	$(BIN)/python bench/offline_sync.py
+
+bench-first-load: install-test
+	$(BIN)/python bench/first_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
