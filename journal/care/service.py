@@ -122,13 +122,6 @@ def care_team(patient_id: uuid.UUID) -> list[CareLink]:
         CareLink.patient_id == patient_id, CareLink.ended_at.is_(None)).order_by(CareLink.created_at)))
 
 
-def linked_patients(therapist: User) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(CareLink, CareLink.patient_id == User.id)
-        .where(CareLink.therapist_id == therapist.id, CareLink.ended_at.is_(None))
-        .order_by(User.display_name)))
-
-
 def end_link(link: CareLink, by: User) -> None:
     """End the link now and drop its shares, so a later re-link starts private (committed)."""
     link.end(by)

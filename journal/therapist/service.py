@@ -224,4 +224,4 @@ def _open_steps(query: sa.Select) -> tuple[list[ActionStep], int]:
         .limit(PREP_OPEN_STEPS)))
     if len(shown) < PREP_OPEN_STEPS:
         return shown, len(shown)
-    return shown, db.session.scalar(query.with_only_columns(sa.func.count(ActionStep.id)).options())
+    return shown, db.session.scalar(query.with_only_columns(sa.func.count(ActionStep.id)))
