@@ -8,13 +8,10 @@ loaded to fill its offline cache, are not the page's and are not counted."""
 import contextlib
 import os
 import sys
-import tempfile
 
-from baseline import baseline_checkout, check_imports, current_code
-from databases import PROJECT, fresh_database
-from offline_sync import CHROMIUM, WORKERS, one_patient
-from seed import PASSWORD
-from server import Server
+from baseline import baseline_checkout
+from databases import fresh_database
+from offline_sync import CHROMIUM, code_of, log_in, serving
 
 BASELINE = os.environ.get("BENCH_BASELINE", "")
 SIZES = """() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
@@ -24,12 +21,7 @@ SIZES = """() => [performance.getEntriesByType('navigation')[0], ...performance.
 def logged_in_state(browser, base_url: str, email: str) -> dict:
     """Cookies of a fresh login, to open the journal in a context with nothing cached."""
     context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/")
+    log_in(context, base_url, email)
     state = context.storage_state()
     context.close()
     return state
@@ -56,14 +48,9 @@ def is_page_code(url: str, kind: str) -> bool:
 def measure(browser, checkout) -> tuple[str, int, int]:
     """(code, bytes transferred, bytes decoded) of the journal page's first load: the HTML,
     its scripts and its stylesheet."""
-    code = checkout.code if checkout is not None else current_code()
-    with fresh_database("sqlite") as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
-        os.environ["JOURNAL_INSTANCE_PATH"] = instance
-        _, email = one_patient(url, instance, checkout)
-        with Server(url, WORKERS, checkout.project if checkout is not None else PROJECT) as server:
-            if checkout is not None:
-                check_imports(server.journal_file(), checkout)
-            sizes = first_load(browser, f"http://127.0.0.1:{server.port}", email)
+    code = code_of(checkout)
+    with serving(fresh_database("sqlite"), checkout) as (base_url, _url, _owner_id, email):
+        sizes = first_load(browser, base_url, email)
     for url, kind, sent, decoded in sizes:
         print(f"<!-- {code}: {kind:<10} {sent:>7,} B sent, {decoded:>7,} B decoded  {url.split('/', 3)[-1]} -->")
     counted = [row for row in sizes if is_page_code(row[0], row[1])]

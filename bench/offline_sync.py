@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 
@@ -48,15 +49,21 @@ def wait_for_service_worker(page) -> None:
     raise RuntimeError("the service worker never took the page")
 
 
-def sync_seconds(browser, base_url: str, email: str, engine, owner_id) -> tuple[float, int, int]:
-    """Seconds until all COUNT entries are stored; (seconds, stored, distinct ids)."""
-    context = browser.new_context()
+def log_in(context, base_url: str, email: str):
+    """A page of ``context`` logged in as the patient through the login form, on the journal."""
     page = context.new_page()
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/")
+    return page
+
+
+def sync_seconds(browser, base_url: str, email: str, engine, owner_id) -> tuple[float, int, int]:
+    """Seconds until all COUNT entries are stored; (seconds, stored, distinct ids)."""
+    context = browser.new_context()
+    page = log_in(context, base_url, email)
     wait_for_service_worker(page)
     context.set_offline(True)
     page.reload()
@@ -87,20 +94,32 @@ def one_patient(url: str, instance: str, checkout) -> tuple[uuid.UUID, str]:
     return owner_id, email
 
 
-def run(browser, name: str, database, checkout) -> bool:
-    """One code on one fresh database: prints its line; whether every entry arrived once."""
-    code = checkout.code if checkout is not None else current_code()
+def code_of(checkout) -> str:
+    """How the output names the code: the baseline's revision, or this checkout's."""
+    return checkout.code if checkout is not None else current_code()
+
+
+@contextlib.contextmanager
+def serving(database, checkout) -> Iterator[tuple[str, str, uuid.UUID, str]]:
+    """The code (``checkout``'s, or this checkout's when None) under gunicorn on the fresh
+    ``database``, migrated by its own migrations, with one patient:
+    (base URL, database URL, the patient's id, their email)."""
     with database as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
         os.environ["JOURNAL_INSTANCE_PATH"] = instance
         owner_id, email = one_patient(url, instance, checkout)
-        engine = sa.create_engine(url)
         with Server(url, WORKERS, checkout.project if checkout is not None else PROJECT) as server:
             if checkout is not None:
                 check_imports(server.journal_file(), checkout)
-            seconds, rows, matched = sync_seconds(browser, f"http://127.0.0.1:{server.port}", email,
-                                                  engine, owner_id)
+            yield f"http://127.0.0.1:{server.port}", url, owner_id, email
+
+
+def run(browser, name: str, database, checkout) -> bool:
+    """One code on one fresh database: prints its line; whether every entry arrived once."""
+    with serving(database, checkout) as (base_url, url, owner_id, email):
+        engine = sa.create_engine(url)
+        seconds, rows, matched = sync_seconds(browser, base_url, email, engine, owner_id)
         engine.dispose()
-    print(f"{name} {code}: {COUNT:,} offline entries reached the server in {seconds:.1f} s "
+    print(f"{name} {code_of(checkout)}: {COUNT:,} offline entries reached the server in {seconds:.1f} s "
           f"({rows:,} stored, {matched:,} of ours)", flush=True)
     return rows == matched == COUNT
 
