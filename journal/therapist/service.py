@@ -43,8 +43,9 @@ def dashboard(therapist: User) -> list[PatientSummary]:
     stopping at the first one shared (a subquery per row): a window over every shared
     entry sorted them all. The two counts do need every shared entry.
     """
+    visible = visible_to(therapist.id)
     latest = aliased(Entry)
-    latest_id = (sa.select(Entry.id).where(visible_to(therapist.id), Entry.owner_id == User.id)
+    latest_id = (sa.select(Entry.id).where(visible, Entry.owner_id == User.id)
                  .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(1).scalar_subquery())
     patients = db.session.execute(
         sa.select(User, latest.written_at, latest.mood).outerjoin(latest, latest.id == latest_id)
@@ -53,7 +54,6 @@ def dashboard(therapist: User) -> list[PatientSummary]:
             for patient, last, mood in patients}
     if not rows:
         return []
-    visible = visible_to(therapist.id)
     unread = db.session.execute(
         sa.select(Entry.owner_id, sa.func.count()).where(visible, _unread(therapist.id)).group_by(Entry.owner_id))
     for owner_id, count in unread:
