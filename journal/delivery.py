@@ -1,6 +1,10 @@
 """How responses travel: compressed (Brotli or gzip, by Flask-Compress), and static files
 under content-hashed URLs that browsers may keep for a year.
 
+Scripts and stylesheets are minified (rjsmin, rcssmin) and compressed at Brotli's and
+gzip's best levels once per file version and process, not per request: the best levels
+are too slow for every response but cost nothing when kept.
+
 ES modules import each other by relative path (``from './db.js'``). They are served with
 those paths rewritten to hashed URLs, and a module's hash covers what it imports, so a
 release changes every URL whose code changed and a page never mixes old and new modules.
@@ -10,11 +14,15 @@ search box shows ``?q=``) next to a secret (the CSRF token) must not be compress
 response sizes would leak the secret byte by byte (BREACH). Pages are compressed only
 when their request has no query string; scripts, styles and JSON carry no such pair.
 """
+import gzip
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+import brotli
+import rcssmin
+import rjsmin
 from flask import Flask, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
@@ -23,6 +31,8 @@ compress = Compress()
 
 #: A year: a hashed URL names one version of a file for ever.
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: How a script or stylesheet may travel, best first.
+STATIC_ENCODINGS = ["br", "gzip"]
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                     "application/manifest+json", "image/svg+xml"]
 
@@ -94,16 +104,42 @@ def _module_source(path: str) -> str:
 
 
 def serve_static(filename: str):
-    """The static view: modules with hashed imports, everything else as it is."""
-    if not filename.endswith(".js"):
+    """The static view: scripts (modules with hashed imports) and stylesheets packed for
+    travel, everything else as it is."""
+    if not filename.endswith((".js", ".css")):
         return current_app.send_static_file(filename)
     path = safe_join(current_app.static_folder, filename)
     if path is None or not Path(path).is_file():
         abort(404)
-    response = current_app.response_class(_module_source(path), mimetype="text/javascript")
-    response.set_etag(static_hash(current_app.static_folder, filename))
+    version = static_hash(current_app.static_folder, filename)
+    encoding = request.accept_encodings.best_match(STATIC_ENCODINGS)
+    # Debugging reads the code as written.
+    body = _packed(path, version, encoding, minify=not current_app.debug)
+    mimetype = "text/javascript" if filename.endswith(".js") else "text/css"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.vary.add("Accept-Encoding")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    # Each encoding is its own representation: a 304 must not confirm Brotli bytes to a
+    # client that asked for gzip.
+    response.set_etag(f"{version}:{encoding}" if encoding else version)
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
+
+
+@lru_cache(maxsize=256)
+def _packed(path: str, version: str, encoding: str | None, minify: bool) -> bytes:
+    """A script or stylesheet as it travels. ``version`` is in the key so that a changed
+    file (while one develops) is packed again."""
+    text = _module_source(path) if path.endswith(".js") else Path(path).read_text()
+    if minify:
+        text = rjsmin.jsmin(text) if path.endswith(".js") else rcssmin.cssmin(text)
+    data = text.encode()
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    if encoding == "gzip":
+        return gzip.compress(data, compresslevel=9, mtime=0)
+    return data
 
 
 def deliver(response):

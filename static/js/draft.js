@@ -37,7 +37,8 @@ export function keepDrafts(form, slot, read) {
 export function announceDraft(form, draft, onDiscard) {
   const note = el('div', { class: 'flash draft-note', 'data-draft-note': '' });
   const when = formatWhen({ written_at: draft.kept_at }, '');
-  note.append(el('p', { role: 'status' }, `Your unsaved draft${when ? ` from ${when}` : ''} is back. It stays on this device until you save it.`));
+  const from = when ? ` from ${when}` : '';
+  note.append(el('p', { role: 'status' }, `Your unsaved draft${from} is back. It stays on this device until you save it.`));
   const discard = el('button', { type: 'button', class: 'button' }, 'Discard the draft');
   discard.addEventListener('click', async () => {
     await onDiscard();

@@ -141,7 +141,10 @@ function renderEntry(entry, id) {
   const steps = entry.action_steps || [];
   if (steps.length) {
     const ul = el('ul', { class: 'steps' });
-    steps.forEach((s) => ul.append(el('li', { class: `step${s.done ? ' done' : ''}` }, `${s.done ? '✓ ' : ''}${s.text}${s.due_date ? ` (due ${s.due_date})` : ''}`)));
+    steps.forEach((s) => {
+      const due = s.due_date ? ` (due ${s.due_date})` : '';
+      ul.append(el('li', { class: `step${s.done ? ' done' : ''}` }, `${s.done ? '✓ ' : ''}${s.text}${due}`));
+    });
     article.append(ul);
   } else {
     article.append(el('p', { class: 'empty' }, 'No action steps.'));
