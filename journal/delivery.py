@@ -64,7 +64,8 @@ def _released_hash(folder: str, filename: str) -> str:
     return static_hash(folder, filename)
 
 
-_IMPORT = re.compile(r"""(\bfrom\s+|\bimport\s+)(['"])\./([\w.-]+\.js)\2""")
+#: ``import … from './db.js'``, ``import './db.js'`` and ``import('./form.js')`` (on demand).
+_IMPORT = re.compile(r"""(\bfrom\s+|\bimport\s*\(?\s*)(['"])\./([\w.-]+\.js)\2""")
 
 
 def static_hash(folder: str, filename: str) -> str:

@@ -3,6 +3,7 @@ that browsers keep for a year."""
 import re
 
 import brotli
+import pytest
 
 
 def test_the_journal_page_is_sent_compressed(patient_client):
@@ -52,14 +53,22 @@ def test_modules_import_each_other_by_hashed_url(client):
     assert "'./db.js'" not in app_js
 
 
-def test_a_change_to_an_imported_module_changes_the_importers_url(app, tmp_path):
+@pytest.mark.parametrize("importer", ["import { a } from './db.js';\n", "const db = await import('./db.js');\n"],
+                         ids=["static import", "import on demand"])
+def test_a_change_to_an_imported_module_changes_the_importers_url(app, tmp_path, importer):
     from journal.delivery import static_hash
 
     (tmp_path / "db.js").write_text("export const a = 1;\n")
-    (tmp_path / "app.js").write_text("import { a } from './db.js';\n")
+    (tmp_path / "app.js").write_text(importer)
     before = static_hash(str(tmp_path), "app.js")
     (tmp_path / "db.js").write_text("export const a = 2;\n")
     assert static_hash(str(tmp_path), "app.js") != before
+
+
+def test_a_module_loaded_on_demand_is_named_by_hashed_url(client):
+    """``import('./entry-form.js')`` too: a page must not load a form's code of another release."""
+    app_js = client.get("/static/js/app.js").get_data(as_text=True)
+    assert re.search(r"import\('\./entry-form\.js\?v=[0-9a-f]{12}'\)", app_js)
 
 
 def test_scripts_and_styles_are_sent_without_comments_or_indentation(app, client):

@@ -1,12 +1,11 @@
 // Starts the offline app on every page: the service worker, the sync status, the
-// enhanced entry form, the device's lists, and a logout that leaves nothing of the
-// account behind (and nothing of another account's lost).
+// enhanced forms, the device's lists, push renewal, and a logout that leaves nothing of
+// the account behind (and nothing of another account's lost). Code that only some pages
+// or moments need is imported when they come, so a first visit downloads little.
 import { deletedAccount, forgetAccount, namesAccount, pageAccount } from './account.js';
 import * as db from './db.js';
-import { enhanceEntryForm, showStoredFlash } from './entry-form.js';
-import { enhanceQuestionnaire } from './measure-form.js';
+import { showStoredFlash } from './flash.js';
 import { offerInstall } from './install.js';
-import { renderOfflinePage, renderOutbox, trashOnDevice } from './offline-views.js';
 import { pullChanges, refreshToken, state, syncOutbox } from './outbox.js';
 import { forgetJournalPage, keepPages, wipePages } from './saved-pages.js';
 import { showPersistence } from './storage.js';
@@ -62,8 +61,24 @@ async function showStatus() {
   box.hidden = false;
 }
 
+let offlineViews = null;
+/** The device's own views (what waits to sync, entries changed on two devices, the offline
+ * page) load their code only when there is something to draw: an online journal with
+ * nothing waiting, the page opened most, has none. */
+function views() {
+  offlineViews ??= import('./offline-views.js');
+  return offlineViews;
+}
+
+async function drawOutbox() {
+  if (!document.querySelector('[data-outbox-list]')) return;
+  // Once drawn, the list is drawn again when nothing is left, so that it empties.
+  if (!offlineViews && !(await db.count('outbox')) && !(await db.count('conflicts'))) return;
+  await (await views()).renderOutbox();
+}
+
 async function refreshViews() {
-  await Promise.all([showStatus(), renderOutbox()]);
+  await Promise.all([showStatus(), drawOutbox()]);
 }
 
 let pulling = false;
@@ -127,7 +142,7 @@ function trashOffline() {
     const match = (event.target.getAttribute('action') || '').match(/^\/entries\/([0-9a-f-]{36})\/delete$/);
     if (!match || navigator.onLine) return;
     event.preventDefault();
-    trashOnDevice(match[1], event.target);
+    views().then((module) => module.trashOnDevice(match[1], event.target));
   }, true);
 }
 
@@ -197,6 +212,23 @@ function showLoggedOut() {
   nobody.hidden = false;
 }
 
+/** A browser that had notifications on gets its push subscription back if it dropped it.
+ * Only a browser that allows notifications can have had them: the others skip push.js. */
+function renewPush() {
+  if ('Notification' in window && Notification.permission === 'granted') {
+    import('./push.js').then(({ renew }) => renew());
+  }
+}
+
+/** A form's code loads only on a page with that form: the journal page, opened most,
+ * has none, and a first visit should not download it. */
+async function enhanceForms() {
+  if (document.querySelector('form[data-questionnaire]')) {
+    (await import('./measure-form.js')).enhanceQuestionnaire();
+  }
+  if (document.querySelector('[data-entry-form]')) await (await import('./entry-form.js')).enhanceEntryForm();
+}
+
 async function start() {
   showLoggedOut();
   // The server names an account it just deleted: nothing of it may stay here.
@@ -204,13 +236,13 @@ async function start() {
   showStoredFlash();
   if (isPatient) offerInstall();
   registerServiceWorker();
+  renewPush();
   guardLogout();
   showPersistence();
   if (!isPatient) return;
   trashOffline();
-  enhanceQuestionnaire();
-  await enhanceEntryForm();
-  await renderOfflinePage();
+  await enhanceForms();
+  if (document.querySelector('[data-offline-page]')) await (await views()).renderOfflinePage();
   await refreshViews();
   document.addEventListener('journal:outbox-changed', refreshViews);
   window.addEventListener('online', () => sync({ force: true }));

@@ -2,8 +2,7 @@
 // confirmation in the page (a mistaken tap must not lose words), then it leaves the outbox.
 import * as db from './db.js';
 import { el } from './dom.js';
-
-const FLASH_KEY = 'journal-flash';
+import { storeFlash } from './flash.js';
 
 function question(item) {
   // An edit refused by the server leaves the journal's copy as it was; a new entry was
@@ -41,7 +40,7 @@ export function offerDiscard(form, id) {
       // is on its way to the server.
       await db.remove('outbox', id);
       document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
-      sessionStorage.setItem(FLASH_KEY, 'Discarded. Nothing of it was kept on this device.');
+      storeFlash('Discarded. Nothing of it was kept on this device.');
       window.location.assign('/');
     }, () => {
       group.remove();

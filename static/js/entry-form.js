@@ -5,10 +5,9 @@ import * as db from './db.js';
 import { offerDiscard } from './discard.js';
 import { el } from './dom.js';
 import { announceDraft, dropDraft, keepDrafts, loadDraft } from './draft.js';
+import { storeFlash } from './flash.js';
 import { saveEntry, syncOutbox, uuid } from './outbox.js';
 import { askToKeep } from './storage.js';
-
-const FLASH_KEY = 'journal-flash';
 
 function stepRows(form) {
   return [...form.querySelectorAll('.step-row')];
@@ -142,13 +141,6 @@ function message(form, text, kind = 'info') {
   form.before(p);
 }
 
-export function showStoredFlash() {
-  const text = sessionStorage.getItem(FLASH_KEY);
-  if (!text) return;
-  sessionStorage.removeItem(FLASH_KEY);
-  document.querySelector('main')?.prepend(el('p', { class: 'flash flash-success', role: 'status' }, text));
-}
-
 async function onSubmit(form, event, context) {
   const button = event.submitter;
   if (button?.name === 'add_step' || button?.name === 'remove_step') {
@@ -182,7 +174,7 @@ async function onSubmit(form, event, context) {
   const left = await db.get('outbox', context.id);
   document.dispatchEvent(new CustomEvent('journal:outbox-changed'));
   if (!left) {
-    sessionStorage.setItem(FLASH_KEY, context.isNew ? 'Entry saved.' : 'Entry updated.');
+    storeFlash(context.isNew ? 'Entry saved.' : 'Entry updated.');
     window.location.assign(`/entries/${context.id}`);
   } else if (left.state === 'invalid') {
     showErrors(form, left.errors);
@@ -190,7 +182,7 @@ async function onSubmit(form, event, context) {
   } else if (left.state === 'auth') {
     message(form, 'Saved on this device. Your login has expired: log in again and it will sync.', 'warning');
   } else {
-    sessionStorage.setItem(FLASH_KEY, 'Saved on this device. It will sync when the network is back.');
+    storeFlash('Saved on this device. It will sync when the network is back.');
     window.location.assign('/');
   }
 }

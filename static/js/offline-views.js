@@ -3,6 +3,7 @@
 import { formatWhen } from './dates.js';
 import * as db from './db.js';
 import { el } from './dom.js';
+import { storeFlash } from './flash.js';
 import { deleteEntry, saveEntry, settleConflict, syncOutbox } from './outbox.js';
 
 const when = (entry) => formatWhen(entry);
@@ -170,6 +171,6 @@ export async function trashOnDevice(id, place) {
   }
   await deleteEntry(id, queued?.base_version || cached.version);
   await db.remove('entries', id);
-  sessionStorage.setItem('journal-flash', 'Moved to Trash on this device. It syncs when the network is back.');
+  storeFlash('Moved to Trash on this device. It syncs when the network is back.');
   window.location.assign('/');
 }
