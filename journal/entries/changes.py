@@ -9,7 +9,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -25,11 +27,18 @@ _LEGACY_PARTS = 3
 _MAX_SEQ = 2**63 - 1
 
 
+class PurgedRecord(NamedTuple):
+    """An entry deleted for good, as the feed sends it (see ``PurgedEntry``)."""
+    entry_id: uuid.UUID
+    purged_at: datetime
+    change_seq: int
+
+
 @dataclass
 class ChangesPage:
-    #: Entries as read-only records (tombstones in the Trash included) and ``PurgedEntry``
-    #: rows, oldest first.
-    changes: list[SimpleNamespace | PurgedEntry]
+    #: Entries as read-only records (tombstones in the Trash included) and entries
+    #: deleted for good, oldest first.
+    changes: list[SimpleNamespace | PurgedRecord]
     cursor: str | None
     has_more: bool
 
@@ -75,18 +84,31 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
     :raise BadCursor: for a cursor we did not make.
     """
     after = decode_change_cursor(cursor) if cursor else 0
+    entries_after, purged_after = _feed_queries()
     # Each stream's first limit + 1 rows hold the merged stream's first limit + 1.
-    entries = entry_records(
-        sa.select(Entry.__table__).where(Entry.owner_id == owner_id, Entry.change_seq > after)
-        .order_by(Entry.change_seq).limit(limit + 1))
-    purged = db.session.scalars(
-        sa.select(PurgedEntry).where(PurgedEntry.owner_id == owner_id, PurgedEntry.change_seq > after)
-        .order_by(PurgedEntry.change_seq).limit(limit + 1))
+    values = {"owner_id": owner_id, "after": after, "rows": limit + 1}
+    entries = entry_records(entries_after, values)
+    purged = [PurgedRecord(*row) for row in db.session.execute(purged_after, values)]
     changes = sorted([*entries, *purged], key=lambda change: change.change_seq)
     has_more = len(changes) > limit
     changes = changes[:limit]
     next_cursor = encode_change_cursor(changes[-1].change_seq if changes else after)
     return ChangesPage(changes, next_cursor, has_more)
+
+
+@cache
+def _feed_queries() -> tuple[sa.Select, sa.Select]:
+    """``changes_since``' two queries, built once and on the tables rather than the ORM
+    classes, whose bookkeeping a page read once and sent does not need. The owner, the
+    cursor and the number of rows are bound per call. Building them per call, through the
+    ORM, took a quarter of a feed request's CPU (3.1 → 2.4 ms in-process)."""
+    entries, purged = Entry.__table__, PurgedEntry.__table__
+    owner_id, after, rows = sa.bindparam("owner_id"), sa.bindparam("after"), sa.bindparam("rows")
+    return (sa.select(entries).where(entries.c.owner_id == owner_id, entries.c.change_seq > after)
+            .order_by(entries.c.change_seq).limit(rows),
+            sa.select(purged.c.entry_id, purged.c.purged_at, purged.c.change_seq)
+            .where(purged.c.owner_id == owner_id, purged.c.change_seq > after)
+            .order_by(purged.c.change_seq).limit(rows))
 
 
 def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
@@ -105,16 +127,22 @@ def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
     return ChangesPage(entries, encode_change_cursor(last), has_more=False)
 
 
-def entry_records(query: sa.Select) -> list[SimpleNamespace]:
-    """The entries ``query`` selects (all columns of ``entries``), each with its
-    ``action_steps`` in order: two queries. Plain records, not ORM objects: a feed page is
-    read once and sent, and the ORM's bookkeeping of every object and step was most of
-    its cost. ``entry_json`` reads them as it reads entries."""
-    rows = db.session.execute(query).all()
+def entry_records(query: sa.Select, values: dict | None = None) -> list[SimpleNamespace]:
+    """The entries ``query`` selects (all columns of ``entries``; ``values`` for its bound
+    parameters), each with its ``action_steps`` in order: two queries. Plain records, not
+    ORM objects: a feed page is read once and sent, and the ORM's bookkeeping of every
+    object and step was most of its cost. ``entry_json`` reads them as it reads entries."""
+    rows = db.session.execute(query, values).all()
     steps = defaultdict(list)
     if rows:
-        for step in db.session.execute(sa.select(ActionStep.__table__)
-                                       .where(ActionStep.entry_id.in_([row.id for row in rows]))
-                                       .order_by(ActionStep.position)):
+        for step in db.session.execute(_steps_query(), {"entry_ids": [row.id for row in rows]}):
             steps[step.entry_id].append(step)
     return [SimpleNamespace(**row._mapping, action_steps=steps[row.id]) for row in rows]
+
+
+@cache
+def _steps_query() -> sa.Select:
+    """The steps of the entries bound as ``entry_ids``, built once as ``_feed_queries``."""
+    steps = ActionStep.__table__
+    return (sa.select(steps).where(steps.c.entry_id.in_(sa.bindparam("entry_ids", expanding=True)))
+            .order_by(steps.c.position))

@@ -1,7 +1,8 @@
 """Entries as JSON, the way devices store them: the sync API's answers and its feed."""
 from datetime import datetime
 
-from journal.entries.models import Entry, PurgedEntry
+from journal.entries.changes import PurgedRecord
+from journal.entries.models import Entry
 from journal.timeutil import zone
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -39,9 +40,9 @@ def with_local_time(answer: dict, tz_name: str) -> dict:
     return answer | {"written_at_local": moment.astimezone(zone(tz_name)).strftime(LOCAL_FORMAT)}
 
 
-def change_json(change: Entry | PurgedEntry, tz_name: str) -> dict:
+def change_json(change: Entry | PurgedRecord, tz_name: str) -> dict:
     """One item of the changes feed: an entry, or the tombstone of one deleted for good."""
-    if isinstance(change, PurgedEntry):
+    if isinstance(change, PurgedRecord):
         moment = change.purged_at.isoformat()
         # ``deleted`` too, so a device that knows only Trash tombstones drops it as well.
         return {"id": str(change.entry_id), "purged": True, "deleted": True,

@@ -14,6 +14,7 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, flash, g, request, session
@@ -107,7 +108,7 @@ def _login_from_session_token(now) -> LoginSession | None:
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str):
         return None
-    login = db.session.scalar(sa.select(LoginSession).where(LoginSession.token_hash == _digest(token)))
+    login = db.session.scalar(_login_by_token(), {"token_hash": _digest(token)})
     if login is None:
         _forget_browser_login()
         return None
@@ -124,6 +125,13 @@ def _login_from_session_token(now) -> LoginSession | None:
         minutes = int(idle_limit(login.user).total_seconds() // 60)
         flash(f"You were logged out after {minutes} minutes without activity. Please log in again.", "info")
     return None
+
+
+@cache
+def _login_by_token() -> sa.Select:
+    """Built once, as every request runs it (building and keying a new statement each time
+    cost about 4 % of a feed request)."""
+    return sa.select(LoginSession).where(LoginSession.token_hash == sa.bindparam("token_hash"))
 
 
 def _login_from_remember_cookie(now) -> LoginSession | None:
