@@ -33,6 +33,8 @@ compress = Compress()
 IMMUTABLE = "public, max-age=31536000, immutable"
 #: How a script or stylesheet may travel, best first.
 STATIC_ENCODINGS = ["br", "gzip"]
+#: The static files packed for travel, by suffix: their type and their minifier.
+PACKED = {".js": ("text/javascript", rjsmin.jsmin), ".css": ("text/css", rcssmin.cssmin)}
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                     "application/manifest+json", "image/svg+xml"]
 
@@ -107,7 +109,8 @@ def _module_source(path: str) -> str:
 def serve_static(filename: str):
     """The static view: scripts (modules with hashed imports) and stylesheets packed for
     travel, everything else as it is."""
-    if not filename.endswith((".js", ".css")):
+    suffix = Path(filename).suffix
+    if suffix not in PACKED:
         return current_app.send_static_file(filename)
     path = safe_join(current_app.static_folder, filename)
     if path is None or not Path(path).is_file():
@@ -116,8 +119,7 @@ def serve_static(filename: str):
     encoding = request.accept_encodings.best_match(STATIC_ENCODINGS)
     # Debugging reads the code as written.
     body = _packed(path, version, encoding, minify=not current_app.debug)
-    mimetype = "text/javascript" if filename.endswith(".js") else "text/css"
-    response = current_app.response_class(body, mimetype=mimetype)
+    response = current_app.response_class(body, mimetype=PACKED[suffix][0])
     response.vary.add("Accept-Encoding")
     if encoding:
         response.headers["Content-Encoding"] = encoding
@@ -132,9 +134,10 @@ def serve_static(filename: str):
 def _packed(path: str, version: str, encoding: str | None, minify: bool) -> bytes:
     """A script or stylesheet as it travels. ``version`` is in the key so that a changed
     file (while one develops) is packed again."""
-    text = _module_source(path) if path.endswith(".js") else Path(path).read_text()
+    suffix = Path(path).suffix
+    text = _module_source(path) if suffix == ".js" else Path(path).read_text()
     if minify:
-        text = rjsmin.jsmin(text) if path.endswith(".js") else rcssmin.cssmin(text)
+        text = PACKED[suffix][1](text)
     data = text.encode()
     if encoding == "br":
         return brotli.compress(data, quality=11)
