@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
-from journal.timeutil import UTCDateTime, utcnow
+from journal.timeutil import UTCDateTime, local_date, utcnow
 
 #: (value, label) pairs offered in the form; "other" asks for free text.
 SUBSTANCES = [
@@ -18,6 +18,18 @@ SUBSTANCES = [
     ("other", "Other"),
 ]
 SUBSTANCE_LABELS = dict(SUBSTANCES)
+
+
+def substance_label(substance: str, substance_other: str | None) -> str:
+    """How a session's substance is named: the patient's own word when it is "other"."""
+    if substance == "other" and substance_other:
+        return substance_other
+    return SUBSTANCE_LABELS.get(substance, substance)
+
+
+def days_after(session_date: date, moment: datetime, tz_name: str) -> int:
+    """Whole days from the session to ``moment`` on the patient's calendar (negative: before it)."""
+    return (local_date(moment, tz_name) - session_date).days
 
 
 class DosingSession(db.Model):
@@ -40,9 +52,7 @@ class DosingSession(db.Model):
 
     @property
     def substance_label(self) -> str:
-        if self.substance == "other" and self.substance_other:
-            return self.substance_other
-        return SUBSTANCE_LABELS.get(self.substance, self.substance)
+        return substance_label(self.substance, self.substance_other)
 
     @property
     def title(self) -> str:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from journal.dosing.models import DosingSession
+from journal.dosing.models import DosingSession, days_after
 from journal.extensions import db
 from journal.timeutil import UTCDateTime, local_date, utcnow
 from journal.user_agents import UNKNOWN_DEVICE
@@ -106,7 +106,7 @@ class Entry(db.Model):
         """Whole days between the dosing session and when this was written."""
         if self.dosing_session is None:
             return None
-        return (local_date(self.written_at, tz_name) - self.dosing_session.date).days
+        return days_after(self.dosing_session.date, self.written_at, tz_name)
 
 
 class PurgedEntry(db.Model):
