@@ -3,6 +3,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -118,8 +119,14 @@ def active_link_between(patient_id: uuid.UUID, therapist_id: uuid.UUID) -> CareL
 
 def care_team(patient_id: uuid.UUID) -> list[CareLink]:
     """The patient's active links, oldest first."""
-    return list(db.session.scalars(sa.select(CareLink).where(
-        CareLink.patient_id == patient_id, CareLink.ended_at.is_(None)).order_by(CareLink.created_at)))
+    return list(db.session.scalars(_care_team_query(), {"patient_id": patient_id}))
+
+
+@cache
+def _care_team_query() -> sa.Select:
+    """``care_team``'s query, built once (every journal page asks it); the patient is bound per call."""
+    return (sa.select(CareLink).where(CareLink.patient_id == sa.bindparam("patient_id"), CareLink.ended_at.is_(None))
+            .order_by(CareLink.created_at))
 
 
 def end_link(link: CareLink, by: User) -> None:
@@ -248,5 +255,13 @@ def with_unread_comments(entry_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     ids = list(entry_ids)
     if not ids:
         return set()
-    return set(db.session.scalars(sa.select(Comment.entry_id).where(
-        Comment.entry_id.in_(ids), Comment.read_by_patient_at.is_(None))))
+    return set(db.session.scalars(_unread_comments_query(), {"entry_ids": ids}))
+
+
+@cache
+def _unread_comments_query() -> sa.Select:
+    """``with_unread_comments``' query, built once (every journal page asks it) on the
+    table: only ids come back. The entries are bound per call."""
+    comments = Comment.__table__
+    return sa.select(comments.c.entry_id).where(
+        comments.c.entry_id.in_(sa.bindparam("entry_ids", expanding=True)), comments.c.read_by_patient_at.is_(None))

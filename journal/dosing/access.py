@@ -1,5 +1,6 @@
 """The one way to load a dosing session for the current user."""
 import uuid
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort, request
@@ -26,13 +27,20 @@ def get_session_for_owner(session_id: uuid.UUID, owner_id: uuid.UUID) -> DosingS
 def sessions_of(owner_id: uuid.UUID, only: list[str] | None = None) -> list[DosingSession]:
     """The owner's dosing sessions, most recent first; with ``only``, just those of these
     ids that are the owner's (what a form needs to check the one it was sent)."""
-    query = sa.select(DosingSession).where(DosingSession.owner_id == owner_id)
-    if only is not None:
-        wanted = [uuid.UUID(value) for value in only if is_uuid(value)]
-        if not wanted:
-            return []
-        query = query.where(DosingSession.id.in_(wanted))
-    return list(db.session.scalars(query.order_by(DosingSession.date.desc(), DosingSession.created_at.desc())))
+    if only is None:
+        return list(db.session.scalars(_all_sessions_query(), {"owner_id": owner_id}))
+    wanted = [uuid.UUID(value) for value in only if is_uuid(value)]
+    if not wanted:
+        return []
+    return list(db.session.scalars(_all_sessions_query().where(DosingSession.id.in_(wanted)), {"owner_id": owner_id}))
+
+
+@cache
+def _all_sessions_query() -> sa.Select:
+    """``sessions_of``' query, built once (every journal page and entry form asks it); the
+    owner is bound per call."""
+    return (sa.select(DosingSession).where(DosingSession.owner_id == sa.bindparam("owner_id"))
+            .order_by(DosingSession.date.desc(), DosingSession.created_at.desc()))
 
 
 def session_filter_arg() -> uuid.UUID | None:
