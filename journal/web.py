@@ -1,11 +1,13 @@
 """What every response shares: security headers, error pages, template helpers."""
 import logging
 import traceback
+import uuid
 from datetime import datetime
+from functools import lru_cache
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
@@ -43,6 +45,56 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdate"] = format_local_date
     app.jinja_env.filters["datetime_input"] = datetime_input_value
     app.jinja_env.filters["entry_name"] = entry_name
+    app.jinja_env.globals["url_for"] = remembered_links(app)
+    app.jinja_env.globals["csrf_token"] = request_csrf_token(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
+#: How many links a process remembers: every page's menu, and the entries recently listed.
+LINKS_REMEMBERED = 4096
+#: The values a remembered link may carry: two of these are equal keys only when they
+#: build the same URL (1 and True are equal keys, but ``?n=1`` and ``?n=True``).
+PLAIN_VALUES = frozenset({str, uuid.UUID, type(None)})
+
+
+def remembered_links(app: Flask):
+    """``url_for`` for templates, each link built once per process.
+
+    A page draws 40 or more links (the menu, the tab bar, one per journal card) and
+    building one costs about as much as reading a row. While a release runs, a link
+    depends only on its endpoint, its values and where the app is mounted (the one
+    ``url_defaults`` hook adds a static file's hash, fixed per release), so it is
+    remembered under those. Other links are built each time: relative endpoints (they
+    depend on the request's blueprint), ``_external``/``_anchor``/… options, values other
+    than text and ids, and every link in debug mode, where static files change as one works.
+    """
+    @lru_cache(maxsize=LINKS_REMEMBERED)
+    def remembered(script_root: str, endpoint: str, values: tuple) -> str:
+        return url_for(endpoint, **dict(values))
+
+    def link(endpoint: str, **values) -> str:
+        if app.debug or not has_request_context() or not _plain_link(endpoint, values):
+            return url_for(endpoint, **values)
+        return remembered(request.script_root, endpoint, tuple(values.items()))
+
+    return link
+
+
+def _plain_link(endpoint: str, values: dict) -> bool:
+    """Whether the link depends on nothing but the endpoint, the values and the mount point."""
+    if endpoint.startswith("."):
+        return False
+    return all(not key.startswith("_") and type(value) in PLAIN_VALUES for key, value in values.items())
+
+
+def request_csrf_token(field_name: str):
+    """``csrf_token()`` for templates: Flask-WTF makes the request's token once and keeps
+    it in ``g`` under its field name, where this reads it back. A journal page with
+    sharing controls draws a form per card, and each of Flask-WTF's own calls looks its
+    settings up again (a third of a card's cost)."""
+    def csrf_token() -> str:
+        return g.get(field_name) or generate_csrf()
+
+    return csrf_token
 
 
 def add_security_headers(response):
@@ -130,9 +182,10 @@ def handle_unexpected_error(error: Exception):
 
 def viewer_zone():
     """The zone dates on this page are shown in: the viewer's, looked up once per request."""
-    if "viewer_zone" not in g:
-        g.viewer_zone = zone(current_user.timezone if current_user.is_authenticated else "UTC")
-    return g.viewer_zone
+    found = g.get("viewer_zone")  # one look through the proxy: every date on the page asks
+    if found is None:
+        found = g.viewer_zone = zone(current_user.timezone if current_user.is_authenticated else "UTC")
+    return found
 
 
 def format_local_time(moment: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:

@@ -1,5 +1,6 @@
 """What every response shares: headers, error pages, health, help, configuration."""
 import os
+import re
 import stat
 
 from journal import create_app
@@ -149,3 +150,26 @@ def test_database_errors_never_carry_entry_text_into_logs(app, client, patient):
     assert response.status_code == 500
     assert any("IntegrityError" in line for line in lines)
     assert not any(secret in line for line in lines)
+
+
+def test_links_follow_where_the_app_is_mounted(patient_client):
+    """Links are remembered per process; one remembered at the root must not leak under a prefix."""
+    at_root = patient_client.get("/").get_data(as_text=True)
+    mounted = patient_client.get("/", environ_overrides={"SCRIPT_NAME": "/journal"}).get_data(as_text=True)
+    assert 'href="/entries/new"' in at_root and 'href="/journal/entries/new"' not in at_root
+    assert 'href="/journal/entries/new"' in mounted and 'href="/entries/new"' not in mounted
+
+
+def test_a_remembered_link_keeps_its_values_apart(app):
+    """1 and True are equal keys, but not the same link."""
+    with app.test_request_context("/"):
+        page = app.jinja_env.from_string(
+            "{{ url_for('entries.index', q=1) }} {{ url_for('entries.index', q=True) }} "
+            "{{ url_for('entries.index', q='a') }} {{ url_for('entries.index', q='b') }}").render()
+    assert page.split() == ["/?q=1", "/?q=True", "/?q=a", "/?q=b"]
+
+
+def test_every_form_on_a_page_carries_the_request_s_token(patient_client):
+    page = patient_client.get("/").get_data(as_text=True)
+    tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page) + re.findall(r'name="csrf-token" content="([^"]+)"', page)
+    assert len(tokens) >= 2 and len(set(tokens)) == 1
