@@ -261,7 +261,8 @@ def changes():
             page = changes_since(current_user.id, request.args.get("since") or None, limit)
         except BadCursor:
             abort(400, "That since cursor is not valid; start again without it.")
-    return jsonify(entries=[change_json(c, current_user.timezone) for c in page.changes],
+    tz_name = current_user.timezone  # read once: each read of current_user goes through its proxy
+    return jsonify(entries=[change_json(c, tz_name) for c in page.changes],
                    next=page.cursor, has_more=page.has_more)
 
 
