@@ -83,7 +83,7 @@ def hot_queries(owner_id: uuid.UUID, therapist_id: uuid.UUID) -> dict[str, list[
 
     from journal.api.routes import CHANGES_LIMIT
     from journal.auth.models import User
-    from journal.care.on_entries import list_context
+    from journal.care.on_entries import CARD_MARKS, list_context
     from journal.entries.changes import changes_since, encode_change_cursor
     from journal.entries.models import Entry
     from journal.entries.service import list_entries, trashed_entries
@@ -95,7 +95,7 @@ def hot_queries(owner_id: uuid.UUID, therapist_id: uuid.UUID) -> dict[str, list[
     patient, therapist = db.session.get(User, owner_id), db.session.get(User, therapist_id)
 
     def journal_page():
-        page = list_entries(owner_id, per_page=per_page)
+        page = list_entries(owner_id, per_page=per_page, marks=CARD_MARKS)
         list_context(patient, page.entries)
 
     def therapist_timeline():
@@ -104,7 +104,7 @@ def hot_queries(owner_id: uuid.UUID, therapist_id: uuid.UUID) -> dict[str, list[
         shared_sessions(therapist, patient)
 
     return {
-        f"journal page (GET /): list_entries(per_page={per_page}), list_context":
+        f"journal page (GET /): list_entries(per_page={per_page}, marks=CARD_MARKS), list_context":
             captured(journal_page),
         "Trash (GET /trash): trashed_entries":
             captured(lambda: trashed_entries(owner_id)),

@@ -230,6 +230,7 @@ def test_patient_sees_a_comment_with_an_unread_marker_once(patient_client, patie
     assert 'class="badge new-badge">New<' in first
     second = patient_client.get(f"/entries/{entry.id}").get_data(as_text=True)
     assert "Beautiful" in second and 'new-badge">New<' not in second
+    assert "New comment" not in patient_client.get("/").get_data(as_text=True)
     assert "Seen by the patient" in therapist_client.get(f"/therapist/entries/{entry.id}").get_data(as_text=True)
 
 

@@ -244,3 +244,6 @@ def test_entry_list_runs_a_constant_number_of_queries(app, patient_client, patie
     for n in range(30):
         create_entry(patient, steps=["a", "b"], dosing_session=session)
     assert queries_for(2) == queries_for(25)
+    # The login, the page of cards (steps, conflicts and new comments in it), the
+    # sessions, the questionnaires answered and planned for today's session, the care team.
+    assert queries_for(25) == 6

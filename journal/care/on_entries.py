@@ -1,22 +1,33 @@
 """What the care team adds to the patient's own entry pages: sharing, comments, prompts."""
+import sqlalchemy as sa
 from flask import request
 
 from journal.auth.models import User
 from journal.care.access import open_prompts_for
 from journal.care.choices import open_prompt
 from journal.care.forms import chosen_therapists
-from journal.care.service import (care_team, comments_on, mark_comments_read, shared_with,
-                                  with_unread_comments)
+from journal.care.models import Comment
+from journal.care.service import care_team, comments_on, mark_comments_read, shared_with
 from journal.entries.models import Entry
+from journal.entries.service import Card, CardMark
+
+_comments, _entries = Comment.__table__, Entry.__table__
+#: "New comment" on a journal card: a comment on the entry the patient has not opened yet.
+UNREAD_COMMENT = CardMark("unread_comment", sa.exists().where(
+    _comments.c.entry_id == _entries.c.id, _comments.c.read_by_patient_at.is_(None)))
+#: What the care team shows on each journal card, asked by the journal's own page query.
+CARD_MARKS = (UNREAD_COMMENT,)
 
 
-def list_context(patient: User, entries: list[Entry]) -> dict:
-    """For the journal list: the team, who each entry is shared with, which have new comments."""
-    ids = [e.id for e in entries]
+def list_context(patient: User, cards: list[Card]) -> dict:
+    """For the journal list (``cards`` read with ``CARD_MARKS``): the team, who each entry
+    is shared with, which have new comments."""
+    ids = [card.id for card in cards]
     team = care_team(patient.id)
     # Without a care team nothing can be shared: no need to ask.
     sharing = shared_with(ids, patient.id) if team else {entry_id: [] for entry_id in ids}
-    return {"team": team, "sharing": sharing, "unread_comments": with_unread_comments(ids)}
+    unread = {card.id for card in cards if UNREAD_COMMENT.name in card.marks}
+    return {"team": team, "sharing": sharing, "unread_comments": unread}
 
 
 def entry_context(patient: User, entry: Entry) -> dict:

@@ -248,20 +248,3 @@ def mark_comments_read(comments: list) -> None:
     for comment in comments:
         if comment.read_by_patient_at is None:
             comment.read_by_patient_at = now
-
-
-def with_unread_comments(entry_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these entries have a comment the patient has not opened yet."""
-    ids = list(entry_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(_unread_comments_query(), {"entry_ids": ids}))
-
-
-@cache
-def _unread_comments_query() -> sa.Select:
-    """``with_unread_comments``' query, built once (every journal page asks it) on the
-    table: only ids come back. The entries are bound per call."""
-    comments = Comment.__table__
-    return sa.select(comments.c.entry_id).where(
-        comments.c.entry_id.in_(sa.bindparam("entry_ids", expanding=True)), comments.c.read_by_patient_at.is_(None))

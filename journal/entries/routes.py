@@ -64,7 +64,7 @@ def index():
     try:
         page = list_entries(current_user.id, per_page=current_app.config["ENTRIES_PER_PAGE"],
                             cursor=request.args.get("after"), dosing_session_id=session_id,
-                            search=search or None)
+                            search=search or None, marks=on_entries.CARD_MARKS)
     except BadCursor:
         abort(400, "That page link is not valid. Go back to the first page.")
     sessions = sessions_of(current_user.id)

@@ -20,6 +20,17 @@ from journal.timeutil import utcnow
 EXCERPT_CHARS = 250
 
 
+@dataclass(frozen=True, eq=False)
+class CardMark:
+    """A yes or no that a feature above the journal shows on its cards (the care team's
+    "New comment"): a name, and a condition on the ``entries`` table that says yes. The
+    page query asks it as one more column, so it costs no query of its own. Marks are
+    made once, at import: the page query is built once per set of marks."""
+
+    name: str
+    condition: sa.ColumnElement[bool]
+
+
 @dataclass(slots=True)
 class Card:
     """What the journal page shows of an entry: never its whole text, nor its steps. A
@@ -38,6 +49,8 @@ class Card:
     #: The dosing session the entry belongs to: its day and how it is named, or None.
     session_date: date | None
     session_label: str | None
+    #: The names of the ``CardMark``s that hold for this entry.
+    marks: frozenset[str] = frozenset()
 
     def days_after_session(self, tz_name: str) -> int | None:
         """Whole days between the dosing session and when this was written."""
@@ -71,17 +84,19 @@ def escape_like(text: str) -> str:
 
 
 def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = None,
-                 dosing_session_id: uuid.UUID | None = None, search: str | None = None) -> EntryPage:
+                 dosing_session_id: uuid.UUID | None = None, search: str | None = None,
+                 marks: tuple[CardMark, ...] = ()) -> EntryPage:
     """One page of the owner's journal, newest first, by keyset (no OFFSET).
 
     One query whatever ``per_page`` is: the dosing session comes in a join, the start of
     the text, the step counts and an open conflict as columns; whole texts and step rows
-    stay in the database.
+    stay in the database. ``marks``: what other features show on each card, asked in the
+    same query.
 
     :raise BadCursor: for a cursor we did not make.
     """
     entries = Entry.__table__
-    query = _journal_page_query()
+    query = _journal_page_query(marks)
     if dosing_session_id is not None:
         query = query.where(entries.c.dosing_session_id == dosing_session_id)
     if search:
@@ -94,24 +109,31 @@ def list_entries(owner_id: uuid.UUID, *, per_page: int, cursor: str | None = Non
         query = query.where(sa.or_(
             entries.c.written_at < written_at,
             sa.and_(entries.c.written_at == written_at, entries.c.id < entry_id)))
-    cards = [_card(*row) for row in db.session.execute(query, {"owner_id": owner_id, "rows": per_page + 1})]
+    rows = db.session.execute(query, {"owner_id": owner_id, "rows": per_page + 1})
+    cards = [_card(row, marks) for row in rows]
     has_more = len(cards) > per_page
     cards = cards[:per_page]
     return EntryPage(cards, encode_cursor(cards[-1]) if has_more else None)
 
 
-def _card(*columns) -> Card:
-    """A row of ``_journal_page_query`` as a card; its last two columns name the substance."""
-    *card, substance, substance_other = columns
-    return Card(*card, substance_label(substance, substance_other) if substance else None)
+#: The columns of ``_journal_page_query`` before the substance's two and the marks.
+_CARD_COLUMNS = 9
+
+
+def _card(row: sa.Row, marks: tuple[CardMark, ...]) -> Card:
+    """A row of ``_journal_page_query`` as a card: its columns in ``Card``'s order, then the
+    session's substance and its free text, then one yes or no per mark."""
+    substance, substance_other = row[_CARD_COLUMNS:_CARD_COLUMNS + 2]
+    held = frozenset(mark.name for mark, yes in zip(marks, row[_CARD_COLUMNS + 2:]) if yes)
+    return Card(*row[:_CARD_COLUMNS], substance_label(substance, substance_other) if substance else None, held)
 
 
 @cache
-def _journal_page_query() -> sa.Select:
-    """``list_entries``' query without its filters, built once and on the tables rather
-    than the ORM classes: building it per call took as long as running it, and the ORM's
-    bookkeeping of each entry and session was a sixth of the page. The owner and the
-    number of rows are bound per call."""
+def _journal_page_query(marks: tuple[CardMark, ...]) -> sa.Select:
+    """``list_entries``' query without its filters, built once per set of marks and on the
+    tables rather than the ORM classes: building it per call took as long as running it,
+    and the ORM's bookkeeping of each entry and session was a sixth of the page. The
+    owner and the number of rows are bound per call."""
     entries, steps, sessions = Entry.__table__, ActionStep.__table__, DosingSession.__table__
     step_count = sa.select(sa.func.count()).where(steps.c.entry_id == entries.c.id)
     conflicts = EntryConflict.__table__
@@ -119,7 +141,8 @@ def _journal_page_query() -> sa.Select:
                       sa.func.substr(entries.c.insights, 1, EXCERPT_CHARS),
                       step_count.scalar_subquery(), step_count.where(steps.c.done.is_(False)).scalar_subquery(),
                       sa.exists().where(conflicts.c.entry_id == entries.c.id),
-                      sessions.c.date, sessions.c.substance, sessions.c.substance_other)
+                      sessions.c.date, sessions.c.substance, sessions.c.substance_other,
+                      *(mark.condition.label(mark.name) for mark in marks))
             .select_from(entries.outerjoin(sessions, sessions.c.id == entries.c.dosing_session_id))
             .where(entries.c.owner_id == sa.bindparam("owner_id"), entries.c.deleted_at.is_(None))
             .order_by(entries.c.written_at.desc(), entries.c.id.desc()).limit(sa.bindparam("rows")))
