@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app journal
 PORT ?= 5000
 
-.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain bench-offline-sync bench-first-load clean
+.PHONY: run test install install-test migrate seed bench bench-entry-list bench-explain bench-offline-sync bench-first-load bench-instructions clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -54,6 +54,10 @@ bench-offline-sync: install-test
 
 bench-first-load: install-test
 	$(BIN)/python bench/first_load.py
+
+# Instructions per request under callgrind (needs valgrind): BENCH_BASELINE=<rev> for before/after.
+bench-instructions: install-test
+	$(BIN)/python bench/instructions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
