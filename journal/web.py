@@ -51,9 +51,13 @@ def init_app(app: Flask) -> None:
 
 #: How many links a process remembers: every page's menu, and the entries recently listed.
 LINKS_REMEMBERED = 4096
-#: The values a remembered link may carry: two of these are equal keys only when they
-#: build the same URL (1 and True are equal keys, but ``?n=1`` and ``?n=True``).
-PLAIN_VALUES = frozenset({str, uuid.UUID, type(None)})
+#: The values a remembered link may carry: ids and None. Two of these are equal keys only
+#: when they build the same URL (1 and True are equal keys, but ``?n=1`` and ``?n=True``),
+#: and none is something a person typed: a search term or a page cursor in a link is built
+#: each time, not kept in the process after its request.
+PLAIN_VALUES = frozenset({uuid.UUID, type(None)})
+#: Endpoints whose text values are the app's own (a static file's name), remembered too.
+APP_TEXT_ENDPOINTS = frozenset({"static"})
 
 
 def remembered_links(app: Flask):
@@ -65,7 +69,8 @@ def remembered_links(app: Flask):
     ``url_defaults`` hook adds a static file's hash, fixed per release), so it is
     remembered under those. Other links are built each time: relative endpoints (they
     depend on the request's blueprint), ``_external``/``_anchor``/… options, values other
-    than text and ids, and every link in debug mode, where static files change as one works.
+    than ids (``PLAIN_VALUES``), and every link in debug mode, where static files change
+    as one works.
     """
     @lru_cache(maxsize=LINKS_REMEMBERED)
     def remembered(script_root: str, endpoint: str, values: tuple) -> str:
@@ -76,6 +81,7 @@ def remembered_links(app: Flask):
             return url_for(endpoint, **values)
         return remembered(request.script_root, endpoint, tuple(values.items()))
 
+    link.remembered = remembered
     return link
 
 
@@ -83,7 +89,9 @@ def _plain_link(endpoint: str, values: dict) -> bool:
     """Whether the link depends on nothing but the endpoint, the values and the mount point."""
     if endpoint.startswith("."):
         return False
-    return all(not key.startswith("_") and type(value) in PLAIN_VALUES for key, value in values.items())
+    text_is_plain = endpoint in APP_TEXT_ENDPOINTS
+    return all(not key.startswith("_") and (type(value) in PLAIN_VALUES or text_is_plain and type(value) is str)
+               for key, value in values.items())
 
 
 def request_csrf_token(field_name: str):

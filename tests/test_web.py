@@ -169,6 +169,18 @@ def test_a_remembered_link_keeps_its_values_apart(app):
     assert page.split() == ["/?q=1", "/?q=True", "/?q=a", "/?q=b"]
 
 
+def test_a_link_with_what_a_patient_typed_is_built_but_not_remembered(app):
+    """Search terms come from private entries: they must not outlive their request in a cache."""
+    link = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/"):
+        assert link("entries.index", q="grief") == "/?q=grief"
+        assert link("entries.index", after="cursor-1") == "/?after=cursor-1"
+        assert link.remembered.cache_info().currsize == 0
+        link("static", filename="css/app.css")
+        link("entries.index")
+        assert link.remembered.cache_info().currsize == 2
+
+
 def test_every_form_on_a_page_carries_the_request_s_token(patient_client):
     page = patient_client.get("/").get_data(as_text=True)
     tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page) + re.findall(r'name="csrf-token" content="([^"]+)"', page)
