@@ -131,13 +131,15 @@ def pool_options(database_url: str) -> dict:
     beside the requests (``make run``'s reminder loop) instead of queueing it. So
     workers × (threads + 2) bounds what the app asks of PostgreSQL's ``max_connections``.
     Connections are checked before use (a restarted database or a dropped idle
-    connection costs a retry, not a 500) and replaced after 30 minutes, before a proxy or
-    firewall cuts them. SQLite needs none of this: its connections are files it opens.
+    connection costs a retry, not a 500: ``journal.postgres.check_connections_before_use``,
+    which does what ``pool_pre_ping`` does without a round trip on every request) and
+    replaced after 30 minutes, before a proxy or firewall cuts them. SQLite needs none of
+    this: its connections are files it opens.
     """
     if not database_url.startswith("postgresql"):
         return {}
     size = int(os.environ.get("JOURNAL_DB_POOL_SIZE") or os.environ.get("JOURNAL_THREADS") or 5)
-    return {"pool_size": size, "max_overflow": 2, "pool_timeout": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+    return {"pool_size": size, "max_overflow": 2, "pool_timeout": 10, "pool_recycle": 1800}
 
 
 def _owner_only(path: Path, mode: int) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from journal import postgres
 from journal.extensions import db
 
 #: SQLite keeps recent writes in -wal and shared memory in -shm: both hold journal text.
@@ -12,11 +13,14 @@ SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def configure_engine(app: Flask) -> None:
-    """Requests keep what they loaded across a commit; SQLite gets WAL (readers never block
-    the writer), a busy timeout and foreign keys."""
+    """Requests keep what they loaded across a commit; PostgreSQL's connections are checked
+    and keep their prepared statements (``journal.postgres``); SQLite gets WAL (readers
+    never block the writer), a busy timeout and foreign keys."""
     app.before_request(keep_loaded_objects_after_commit)
     with app.app_context():
         engine = db.engine
+    if engine.dialect.name == "postgresql":
+        postgres.configure(engine)
     if engine.dialect.name != "sqlite":
         return
 

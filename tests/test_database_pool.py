@@ -1,4 +1,4 @@
-"""The PostgreSQL connection pool: sized for a gunicorn process, and checked before use."""
+"""The PostgreSQL connection pool: sized for a gunicorn process, checked before use, and\nkeeping the statements psycopg prepared; transactions end as they were asked to."""
 import multiprocessing
 import os
 import runpy
@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from journal import create_app
+from journal import create_app, postgres
+from journal.auth.models import PATIENT, User
 from journal.extensions import db
+from tests.factories import create_entry
 
 GUNICORN_CONF = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/unused"  # never connected to here
@@ -30,7 +32,7 @@ def test_a_gunicorn_process_keeps_one_connection_per_thread(tmp_path, monkeypatc
     assert _pool_of(tmp_path, monkeypatch, JOURNAL_THREADS="1").size() == 1
     assert _pool_of(tmp_path, monkeypatch, JOURNAL_THREADS="4", JOURNAL_DB_POOL_SIZE="6").size() == 6
     pool = _pool_of(tmp_path, monkeypatch)  # the development server's threads
-    assert pool.size() == 5 and pool._pre_ping and pool._recycle == 1800
+    assert pool.size() == 5 and pool._recycle == 1800
 
 
 def test_a_connection_the_database_dropped_is_replaced_not_a_500(app, patient_client):
@@ -49,9 +51,84 @@ def test_a_connection_the_database_dropped_is_replaced_not_a_500(app, patient_cl
         pooled.close()  # back to the pool
     admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
     with admin.begin() as connection:
-        assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # With a timeout it returns once the backend is gone, as after a restart.
+        assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     admin.dispose()
     assert patient_client.get("/").status_code == 200
+
+
+def _on_postgresql(app) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's connections and prepared statements (this runs on the PostgreSQL pass)")
+
+
+def _count_pings(monkeypatch) -> list:
+    """The pings the pool sends from now on, still sent to the server."""
+    pings = []
+    real_ping = db.engine.dialect.do_ping
+
+    def ping(dbapi_connection):
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(db.engine.dialect, "do_ping", ping)
+    return pings
+
+
+def test_a_healthy_connection_is_used_without_a_round_trip_first(app, patient_client, monkeypatch):
+    _on_postgresql(app)
+    assert patient_client.get("/").status_code == 200
+    pings = _count_pings(monkeypatch)
+    for _ in range(3):
+        assert patient_client.get("/").status_code == 200
+    assert pings == []
+
+
+def test_a_connection_idle_for_a_while_is_pinged_before_use(app, patient_client, monkeypatch):
+    _on_postgresql(app)
+    assert patient_client.get("/").status_code == 200
+    pings = _count_pings(monkeypatch)
+    monkeypatch.setattr(postgres, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert patient_client.get("/").status_code == 200
+    assert len(pings) == 1
+
+
+def _prepared_statements_of_the_pooled_connection() -> list[str]:
+    with db.engine.connect() as connection:  # the pool's only connection
+        return connection.scalars(sa.text("SELECT statement FROM pg_prepared_statements")).all()
+
+
+def test_reading_requests_keep_what_postgresql_prepared_for_them(app, patient_client, patient):
+    """psycopg prepares a statement run five times on a connection, and forgets them all
+    on ROLLBACK: a request that only read ends with COMMIT, so the next one reuses them."""
+    _on_postgresql(app)
+    create_entry(patient, insights="Breathing with the waves")
+    db.session.remove()
+    db.engine.dispose()  # from here the requests use one connection, as a sync worker does
+    for _ in range(8):
+        assert patient_client.get("/").status_code == 200
+    prepared = _prepared_statements_of_the_pooled_connection()
+    assert any("FROM entries" in statement for statement in prepared)
+
+
+def test_a_transaction_that_wrote_is_rolled_back_not_committed(app, patient):
+    """Ending read-only transactions with COMMIT must never keep a write that was rolled back."""
+    db.session.scalar(sa.select(User.email).where(User.id == patient.id))
+    db.session.execute(sa.update(User).where(User.id == patient.id).values(display_name="Changed"))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(User.display_name).where(User.id == patient.id)) != "Changed"
+    db.session.add(User(email="rolled-back@example.org", display_name="Rolled back", password_hash="x", role=PATIENT))
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.email == "rolled-back@example.org")) == 0
+
+
+def test_a_transaction_whose_read_failed_is_rolled_back_and_the_connection_reused(app, patient):
+    with pytest.raises(sa.exc.DBAPIError):
+        db.session.execute(sa.text("SELECT nothing FROM no_such_table"))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(User.email).where(User.id == patient.id)) == patient.email
 
 
 def test_gunicorn_runs_two_processes_per_core_and_tells_the_app_its_threads(monkeypatch):

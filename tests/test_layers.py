@@ -14,7 +14,7 @@ PACKAGE = Path(journal.__file__).parent
 LAYERS = [{"auth", "logins", "mfa", "security_log", "throttle"}, {"dosing"}, {"entries"}, {"measures"},
           {"care"}, {"therapist"}, {"reminders"}]
 #: Shared building blocks every layer may use; they import no feature at all.
-CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "config", "mail",
+CORE = {"extensions", "timeutil", "cursors", "fields", "requests", "database", "postgres", "config", "mail",
         "user_agents"}
 
 
