@@ -7,19 +7,18 @@ import contextlib
 import os
 import random
 import sys
-import tempfile
 import time
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from baseline import Checkout, baseline_checkout, check_imports, current_code, seed_baseline
+from baseline import Checkout, baseline_checkout, check_imports, current_code
 from client import Patient, log_in_patients
-from databases import PROJECT, database_names, fresh_database, migrate
+from contenders import Contender, baseline_contender, current_contender
+from databases import PROJECT, database_names
 from explain import explain_hot_queries, seed_care_team
 from drive import Run, closed_loop, open_loop, percentile
-from seed import PASSWORD, analyze, ensure_users, grow_journal, hold_statistics
+from medians import errors_cell, median_row
+from seed import PASSWORD, analyze, grow_journal
 from server import Server
 from writes import Writes, check_writes
 
@@ -42,14 +41,21 @@ BASELINE = os.environ.get("BENCH_BASELINE", "")
 WRITE_SHARE = 0.2
 FEED = "/api/v1/entries?limit=20"
 
-COLUMNS = ["database", *(["code"] if BASELINE else []), "entries/user", "statistics", "scenario", "load", "requests", "req/s",
-           "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req", "CPU ms/req"]
+#: Rounds of the scenarios at ``ENTRIES``, taking turns with ``BASELINE``; medians printed after.
+ROUNDS = setting("BENCH_ROUNDS", 3)
+
+COLUMNS = ["database", *(["code"] if BASELINE else []), "round", "entries/user", "statistics", "scenario", "load",
+           "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req", "CPU ms/req"]
+#: The cells that name a row's scenario (all before ``requests``, the round left out).
+SCENARIO_CELLS = COLUMNS.index("requests") - 1
 
 
 @dataclass
 class Phase:
     database: str
     code: str
+    #: Which round ("1", "2" …), as the table shows it.
+    round: str
     #: Entries per patient, as the table shows them ("100,000, care team").
     entries: str
     statistics: str
@@ -120,8 +126,8 @@ def measure(phase: Phase, server: Server, writes: Writes) -> list[list[str]]:
     warm_up(phase.patients)
     rows = []
     for name, load, requests, run_it in scenarios(phase, writes):
-        row = [phase.database, *([phase.code] if BASELINE else []), phase.entries, phase.statistics, name,
-               load]
+        row = [phase.database, *([phase.code] if BASELINE else []), phase.round, phase.entries, phase.statistics,
+               name, load]
         if requests & missing.keys():
             rows.append(row + ["n/a"] * (len(COLUMNS) - len(row)))
         else:
@@ -138,15 +144,9 @@ def figures(server: Server, run_it) -> list[str]:
     served = max(1, after["requests"] - before["requests"])
     ms = [latency * 1000 for latency in run.latencies]
     return [str(run.completed), f"{run.rate:.0f}", f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
-            f"{percentile(ms, 99):.1f}", _errors(run.errors),
+            f"{percentile(ms, 99):.1f}", errors_cell(run.errors),
             f"{(after['statements'] - before['statements']) / served:.1f}",
             f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}"]
-
-
-def _errors(errors: Counter) -> str:
-    if not errors:
-        return "0"
-    return f"{sum(errors.values())} (" + ", ".join(f"{kind}: {n}" for kind, n in errors.most_common()) + ")"
 
 
 def markdown_row(cells: list[str]) -> str:
@@ -168,35 +168,39 @@ def statistics(name: str) -> str:
     return "fresh" if name == "postgresql" else "n/a"
 
 
-def bench_database(name: str, url: str, checkout: Checkout) -> bool:
-    """All phases on one database with this checkout's app; False when a write was lost
-    or stored twice."""
-    from journal import create_app
-    from journal.extensions import db
+def run_rounds(contenders: list[Contender]) -> None:
+    """``ROUNDS`` rounds, each running every contender's scenarios in turn (so a machine
+    that slows down for a while slows every code); then each scenario's median row."""
+    rounds: dict[tuple, list[list[str]]] = defaultdict(list)
+    for number in range(1, ROUNDS + 1):
+        for contender in contenders:
+            phase = {"database": contender.database, "round": str(number), "entries": f"{ENTRIES:,}",
+                     "statistics": statistics(contender.database)}
+            for row in run_phase(contender.checkout, phase, contender.url, contender.writes, contender.users):
+                rounds[scenario_of(row)].append(row)
+    if ROUNDS > 1:
+        for rows in rounds.values():
+            print(markdown_row(median_row(COLUMNS, rows, f"median of {ROUNDS}")), flush=True)
 
-    label = f"{name} {checkout.code}"
-    migrate(url, os.environ["JOURNAL_INSTANCE_PATH"])
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-seed"})
-    writes = Writes()
-    with app.app_context():
-        started = time.perf_counter()
-        users = ensure_users(USERS)
-        for user in users:
-            grow_journal(user[0], ENTRIES)
-        hold_statistics(True)  # from here on, statistics change only when we say
-        analyze()
-        print(f"<!-- {label}: seeded {USERS} x {ENTRIES:,} entries in {time.perf_counter() - started:.0f} s -->",
-              flush=True)
-        db.session.expunge_all()
-        fresh = statistics(name)
-        run_phase(checkout, {"database": name, "entries": f"{ENTRIES:,}", "statistics": fresh}, url, writes, users)
+
+def scenario_of(row: list[str]) -> tuple[str, ...]:
+    """The cells that name the row's code and scenario, whatever its round."""
+    return tuple(cell for column, cell in zip(COLUMNS, row) if column != "round")[:SCENARIO_CELLS]
+
+
+def bench_database(name: str, current: Checkout, baseline: Checkout | None) -> bool:
+    """Every phase on databases of the kind ``name``: the rounds (with ``baseline`` beside
+    this checkout when given), then the large journal; False when a write was lost or
+    stored twice."""
+    with contextlib.ExitStack() as stack:
+        sizes = {"users": USERS, "entries": ENTRIES}
+        contenders = [stack.enter_context(baseline_contender(name, baseline, workers=WORKERS, **sizes))] if baseline else []
+        this = stack.enter_context(current_contender(name, current, **sizes))
+        contenders.append(this)
+        run_rounds(contenders)
         if LARGE:
-            bench_large_journal(checkout, name, url, writes, users[0])
-        ok = check_writes(label, db.engine, writes)
-        hold_statistics(False)
-        db.session.remove()
-        db.engine.dispose()
-    return ok
+            bench_large_journal(current, name, this.url, this.writes, this.users[0])
+        return all([check_writes(contender.label, contender.engine, contender.writes) for contender in contenders])
 
 
 def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes, user) -> None:
@@ -212,7 +216,8 @@ def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes,
     therapist_id = seed_care_team(user[0])
     analyze()
     db.session.expunge_all()
-    run_phase(checkout, {"database": name, "entries": f"{ENTRIES:,}{team}", "statistics": fresh}, url, writes, [user])
+    run_phase(checkout, {"database": name, "round": "1", "entries": f"{ENTRIES:,}{team}", "statistics": fresh}, url,
+              writes, [user])
     started = time.perf_counter()
     grow_journal(user[0], LARGE_ENTRIES)
     # Shares and Trash across the older entries too, for the EXPLAINs; counted from the
@@ -221,7 +226,7 @@ def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes,
     print(f"<!-- {label}: grew {user[1]} to {LARGE_ENTRIES:,} entries in "
           f"{time.perf_counter() - started:.0f} s -->", flush=True)
     db.session.expunge_all()
-    large = {"database": name, "entries": f"{LARGE_ENTRIES:,}{team}"}
+    large = {"database": name, "round": "1", "entries": f"{LARGE_ENTRIES:,}{team}"}
     if postgres:  # statistics still say every journal has ~1,000 entries
         run_phase(checkout, {**large, "statistics": f"stale ({ENTRIES:,})"}, url, writes, [user])
         explained = [explain_hot_queries(user[0], therapist_id, f"{LARGE_ENTRIES:,} entries, stale statistics")]
@@ -233,39 +238,9 @@ def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes,
         print("\n" + "\n".join(explained), flush=True)
 
 
-def bench_baseline(name: str, url: str, checkout: Checkout) -> bool:
-    """The first phase (``BENCH_ENTRIES`` per patient) with an older revision's app, on a
-    database migrated and seeded by its own code; False when a write was lost or stored twice."""
-    label = f"{name} {checkout.code}"
-    started = time.perf_counter()
-    users = seed_baseline(checkout, url, os.environ["JOURNAL_INSTANCE_PATH"], users=USERS, entries=ENTRIES,
-                          workers=WORKERS)
-    engine = sa.create_engine(url)
-    try:
-        hold_statistics(True, engine)
-        analyze(engine)
-        print(f"<!-- {label}: migrated and seeded {USERS} x {ENTRIES:,} entries through its sync API in "
-              f"{time.perf_counter() - started:.0f} s -->", flush=True)
-        writes = Writes()
-        run_phase(checkout, {"database": name, "entries": f"{ENTRIES:,}", "statistics": statistics(name)}, url, writes,
-                  users)
-        ok = check_writes(label, engine, writes)
-        hold_statistics(False, engine)
-    finally:
-        engine.dispose()
-    return ok
-
-
-def on_fresh_database(name: str, bench) -> bool:
-    """``bench(url)`` on a new database of the kind ``name``, with its own instance folder."""
-    with fresh_database(name) as url, tempfile.TemporaryDirectory(prefix="journal-bench-instance-") as instance:
-        os.environ["JOURNAL_INSTANCE_PATH"] = instance
-        return bench(url)
-
-
 def main() -> int:
     print(f"<!-- {os.cpu_count()} CPUs, {WORKERS} gunicorn sync workers, {SECONDS} s or {MAX_REQUESTS:,} requests "
-          f"per scenario, {USERS} patients; client and server share the machine -->")
+          f"per scenario, {USERS} patients, {ROUNDS} rounds; client and server share the machine -->")
     ok = True
     with baseline_checkout(BASELINE) if BASELINE else contextlib.nullcontext() as baseline:
         current = Checkout(current_code(), PROJECT)
@@ -275,9 +250,7 @@ def main() -> int:
         print(markdown_row(COLUMNS))
         print(markdown_row(["---"] * len(COLUMNS)), flush=True)
         for name in database_names():
-            if baseline:
-                ok = on_fresh_database(name, lambda url: bench_baseline(name, url, baseline)) and ok
-            ok = on_fresh_database(name, lambda url: bench_database(name, url, current)) and ok
+            ok = bench_database(name, current, baseline) and ok
     return 0 if ok else 1
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from drive import percentile  # noqa: E402
+from medians import median_row  # noqa: E402
 from baseline import Checkout, check_imports, entry_json  # noqa: E402
 from writes import exactly_once, stored_counts  # noqa: E402
 from seed import entry_content, step_text  # noqa: E402
@@ -54,3 +55,18 @@ def test_baseline_refuses_a_journal_imported_from_elsewhere(tmp_path):
     check_imports(tmp_path / "journal" / "__init__.py", checkout)
     with pytest.raises(RuntimeError, match="not"):
         check_imports(Path(__file__).resolve().parent.parent / "journal" / "__init__.py", checkout)
+
+
+def test_a_median_row_adds_requests_and_errors_and_takes_the_median_of_each_figure():
+    columns = ["database", "round", "scenario", "requests", "req/s", "p95 ms", "errors", "CPU ms/req"]
+    rounds = [["sqlite", "1", "page", "100", "300", "12.0", "0", "3.1"],
+              ["sqlite", "2", "page", "90", "250", "80.5", "2 (status 500: 2)", "3.9"],
+              ["sqlite", "3", "page", "110", "310", "14.2", "1 (TimeoutError: 1)", "3.0"]]
+    assert median_row(columns, rounds, "median of 3") == [
+        "sqlite", "median of 3", "page", "300", "300", "14.2", "3 (status 500: 2, TimeoutError: 1)", "3.1"]
+
+
+def test_a_figure_missing_in_a_round_has_no_median():
+    columns = ["scenario", "round", "req/s"]
+    assert median_row(columns, [["feed", "1", "n/a"], ["feed", "2", "400"]], "median of 2") == [
+        "feed", "median of 2", "n/a"]
