@@ -17,6 +17,7 @@ from contenders import Contender, baseline_contender, current_contender
 from databases import PROJECT, database_names
 from explain import explain_hot_queries, seed_care_team
 from drive import Run, closed_loop, open_loop, percentile
+from machine import client_cpu_seconds, postgres_cpu_seconds, postgres_is_here
 from medians import errors_cell, median_row
 from seed import PASSWORD, analyze, grow_journal
 from server import Server
@@ -45,7 +46,8 @@ FEED = "/api/v1/entries?limit=20"
 ROUNDS = setting("BENCH_ROUNDS", 3)
 
 COLUMNS = ["database", *(["code"] if BASELINE else []), "round", "entries/user", "statistics", "scenario", "load",
-           "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req", "CPU ms/req"]
+           "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req", "CPU ms/req",
+           "PostgreSQL CPU ms/req", "client CPU ms/req"]
 #: The cells that name a row's scenario (all before ``requests``, the round left out).
 SCENARIO_CELLS = COLUMNS.index("requests") - 1
 
@@ -131,22 +133,25 @@ def measure(phase: Phase, server: Server, writes: Writes) -> list[list[str]]:
         if requests & missing.keys():
             rows.append(row + ["n/a"] * (len(COLUMNS) - len(row)))
         else:
-            rows.append(row + figures(server, run_it))
+            rows.append(row + figures(server, run_it, phase.database))
         print(markdown_row(rows[-1]), flush=True)
     return rows
 
 
-def figures(server: Server, run_it) -> list[str]:
-    """Run one scenario; its cells from requests to CPU ms/req."""
-    before = server.totals()
+def figures(server: Server, run_it, database: str) -> list[str]:
+    """Run one scenario; its cells from requests to client CPU ms/req."""
+    before, postgres, client = server.totals(), postgres_cpu_seconds(), client_cpu_seconds()
     run: Run = run_it()
     after = server.totals()
+    postgres, client = postgres_cpu_seconds() - postgres, client_cpu_seconds() - client
     served = max(1, after["requests"] - before["requests"])
     ms = [latency * 1000 for latency in run.latencies]
     return [str(run.completed), f"{run.rate:.0f}", f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
             f"{percentile(ms, 99):.1f}", errors_cell(run.errors),
             f"{(after['statements'] - before['statements']) / served:.1f}",
-            f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}"]
+            f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}",
+            f"{postgres * 1000 / served:.1f}" if database == "postgresql" and postgres_is_here() else "n/a",
+            f"{client * 1000 / max(1, run.completed):.1f}"]
 
 
 def markdown_row(cells: list[str]) -> str:

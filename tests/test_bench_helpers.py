@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
+from client import parse_response  # noqa: E402
 from drive import percentile  # noqa: E402
 from medians import median_row  # noqa: E402
 from baseline import Checkout, check_imports, entry_json  # noqa: E402
@@ -70,3 +71,14 @@ def test_a_figure_missing_in_a_round_has_no_median():
     columns = ["scenario", "round", "req/s"]
     assert median_row(columns, [["feed", "1", "n/a"], ["feed", "2", "400"]], "median of 2") == [
         "feed", "median of 2", "n/a"]
+
+
+def test_the_bench_client_reads_an_answer_with_its_cookies_and_either_kind_of_body():
+    plain = (b"HTTP/1.1 302 FOUND\r\nSet-Cookie: session=abc; HttpOnly\r\nSet-Cookie: remember=; Max-Age=0\r\n"
+             b"Content-Length: 5\r\n\r\nhello")
+    assert parse_response(plain) == (302, [("set-cookie", "session=abc; HttpOnly"), ("set-cookie", "remember=; Max-Age=0"),
+                                           ("content-length", "5")], b"hello")
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    assert parse_response(chunked)[2] == b"hello world"
+    with pytest.raises(ValueError):
+        parse_response(b"SSH-2.0-OpenSSH\r\n")
