@@ -140,17 +140,20 @@ def measure(phase: Phase, server: Server, writes: Writes) -> list[list[str]]:
 
 def figures(server: Server, run_it, database: str) -> list[str]:
     """Run one scenario; its cells from requests to client CPU ms/req."""
-    before, postgres, client = server.totals(), postgres_cpu_seconds(), client_cpu_seconds()
+    # PostgreSQL's processes are read from /proc only when they are this run's and on this machine.
+    watch_postgres = database == "postgresql" and postgres_is_here()
+    postgres_cpu = postgres_cpu_seconds if watch_postgres else lambda: 0.0
+    before, postgres, client = server.totals(), postgres_cpu(), client_cpu_seconds()
     run: Run = run_it()
     after = server.totals()
-    postgres, client = postgres_cpu_seconds() - postgres, client_cpu_seconds() - client
+    postgres, client = postgres_cpu() - postgres, client_cpu_seconds() - client
     served = max(1, after["requests"] - before["requests"])
     ms = [latency * 1000 for latency in run.latencies]
     return [str(run.completed), f"{run.rate:.0f}", f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}",
             f"{percentile(ms, 99):.1f}", errors_cell(run.errors),
             f"{(after['statements'] - before['statements']) / served:.1f}",
             f"{(after['cpu_ns'] - before['cpu_ns']) / served / 1e6:.1f}",
-            f"{postgres * 1000 / served:.1f}" if database == "postgresql" and postgres_is_here() else "n/a",
+            f"{postgres * 1000 / served:.1f}" if watch_postgres else "n/a",
             f"{client * 1000 / max(1, run.completed):.1f}"]
 
 
@@ -204,11 +207,11 @@ def bench_database(name: str, current: Checkout, baseline: Checkout | None) -> b
         contenders.append(this)
         run_rounds(contenders)
         if LARGE:
-            bench_large_journal(current, name, this.url, this.writes, this.users[0])
+            bench_large_journal(this)
         return all([check_writes(contender.label, contender.engine, contender.writes) for contender in contenders])
 
 
-def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes, user) -> None:
+def bench_large_journal(this: Contender) -> None:
     """The first patient's journal at ``ENTRIES`` and again grown to ``LARGE_ENTRIES``,
     with a care team both times (the EXPLAINs need one, and a card with sharing controls
     draws more than one without): the two pages differ only in how many entries lie behind
@@ -216,7 +219,8 @@ def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes,
     then again after ANALYZE (fresh)."""
     from journal.extensions import db
 
-    label, postgres, fresh = f"{name} {checkout.code}", name == "postgresql", statistics(name)
+    checkout, name, url, writes, user = this.checkout, this.database, this.url, this.writes, this.users[0]
+    postgres, fresh = name == "postgresql", statistics(name)
     team = ", care team"
     therapist_id = seed_care_team(user[0])
     analyze()
@@ -228,7 +232,7 @@ def bench_large_journal(checkout: Checkout, name: str, url: str, writes: Writes,
     # Shares and Trash across the older entries too, for the EXPLAINs; counted from the
     # newest entry, so the newest page keeps the ones it had.
     seed_care_team(user[0])
-    print(f"<!-- {label}: grew {user[1]} to {LARGE_ENTRIES:,} entries in "
+    print(f"<!-- {this.label}: grew {user[1]} to {LARGE_ENTRIES:,} entries in "
           f"{time.perf_counter() - started:.0f} s -->", flush=True)
     db.session.expunge_all()
     large = {"database": name, "round": "1", "entries": f"{LARGE_ENTRIES:,}{team}"}

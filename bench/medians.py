@@ -3,8 +3,9 @@ import re
 import statistics
 from collections import Counter
 
-#: Columns whose cells are added up over the rounds; the others' numbers take the median.
-SUMMED = {"requests", "errors"}
+#: Columns whose numbers are added up over the rounds (errors are too, by kind); the
+#: others' numbers take the median.
+SUMMED = {"requests"}
 _ERRORS = re.compile(r"(?P<kind>[^,(]+): (?P<count>\d+)")
 
 
