@@ -23,9 +23,11 @@ export async function keepPages(account, refresh) {
   if (refresh || !(await saved(account, '/entries/new'))) registration.active?.postMessage('cache-personal-pages');
 }
 
-/** Drop the account's saved journal page (it lists entries, one of them now gone). */
+/** Drop the account's saved journal page (it lists entries, one of them now gone), and
+ * have the service worker drop any copy it is fetching now. */
 export async function forgetJournalPage(account) {
   await Promise.all((await cacheNames(account)).map(async (name) => (await caches.open(name)).delete('/')));
+  if ('serviceWorker' in navigator) navigator.serviceWorker.controller?.postMessage('forget-journal-page');
 }
 
 /** Remove every page saved for the account (logout, a deleted account). */

@@ -72,15 +72,33 @@ function personalPath(url) {
   return PERSONAL.includes(pathname) && !search ? pathname : null;
 }
 
+// The one saved page that shows entries' words, and how many times a page has said it
+// lists an entry that is gone (deleted for good, or moved to the Trash elsewhere).
+const JOURNAL = '/';
+let journalForgotten = 0;
+
 /** Keep a personal page in the cache of the account the server says it belongs to, if
- * that account is still the device's: a fetch that ends after its logout stores nothing. */
-async function keepPage(url, response) {
+ * that account is still the device's: a fetch that ends after its logout stores nothing.
+ * ``fetchedAfter``: ``journalForgotten`` when the fetch began; a copy fetched before the
+ * journal was last forgotten may show words the device has just forgotten, so it goes. */
+async function keepPage(url, response, fetchedAfter) {
   const path = personalPath(url);
   const account = response.headers.get(ACCOUNT_HEADER);
-  if (!path || !account || !storable(response) || account !== await lastAccount()) return;
-  await (await caches.open(pagesCache(account))).put(path, response);
+  const stale = () => path === JOURNAL && fetchedAfter !== journalForgotten;
+  if (!path || !account || !storable(response) || account !== await lastAccount() || stale()) return;
+  const cache = await caches.open(pagesCache(account));
+  await cache.put(path, response);
   // The account logged out while this page was on its way: what was just stored goes too.
   if (account !== await lastAccount()) await forgetPages(account);
+  // The journal was forgotten while this copy was being stored: it goes too.
+  else if (stale()) await cache.delete(path);
+}
+
+/** The saved journal page lists an entry that is gone: drop it, and any copy on its way. */
+async function forgetJournalPage() {
+  journalForgotten += 1;
+  const account = await lastAccount();
+  if (account) await (await caches.open(pagesCache(account))).delete(JOURNAL);
 }
 
 async function forgetPages(account) {
@@ -90,12 +108,13 @@ async function forgetPages(account) {
 }
 
 async function cachePersonalPages() {
+  const fetchedAfter = journalForgotten;
   await Promise.all(PERSONAL.map(async (url) => {
     try {
       // Marked as background: refreshing the offline copy must not keep an idle login alive.
       await keepPage(url, await fetch(url, {
         credentials: 'same-origin', cache: 'no-store', headers: { 'X-Journal-Background': '1' },
-      }));
+      }), fetchedAfter);
     } catch (error) {
       // Offline or logged out: the pages are cached on the next visit instead.
     }
@@ -109,6 +128,7 @@ self.addEventListener('message', (event) => {
     event.waitUntil(setLastAccount(event.data.account || null)
       .then(() => event.data.forget && forgetPages(event.data.forget)));
   }
+  if (event.data === 'forget-journal-page') event.waitUntil(forgetJournalPage());
   if (event.data === 'cache-personal-pages') event.waitUntil(cachePersonalPages());
   // A page that loaded while the worker was activating missed its claim(): claim again.
   if (event.data === 'claim') event.waitUntil(self.clients.claim());
@@ -127,9 +147,10 @@ self.addEventListener('fetch', (event) => {
 
 async function navigate(event) {
   const { request } = event;
+  const fetchedAfter = journalForgotten;
   try {
     const response = await fetch(request);
-    event.waitUntil(keepPage(request.url, response.clone()));
+    event.waitUntil(keepPage(request.url, response.clone(), fetchedAfter));
     return response;
   } catch (error) {
     return offlinePage(request);

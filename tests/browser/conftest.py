@@ -197,7 +197,8 @@ DEVICE_TEXT = """async () => {
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
     for (const request of await cache.keys()) {
-      texts.push(request.url, await (await cache.match(request)).text());
+      const response = await cache.match(request);  // gone since keys(), as the app forgot it
+      if (response) texts.push(request.url, await response.text());
     }
   }
   return texts.join('\\n');
