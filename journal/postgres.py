@@ -1,5 +1,6 @@
-"""PostgreSQL connections that cost fewer round trips: checked before use without one, and
-keeping the statements psycopg prepared from one request to the next.
+"""PostgreSQL connections that cost fewer round trips: checked before use without one,
+reading outside transactions, and keeping the statements psycopg prepared from one
+request to the next.
 
 Only pool and dialect hooks are used, not SQLAlchemy's connection events: one listener
 on those makes every statement go through SQLAlchemy's event dispatch (about 2 % of a
@@ -72,53 +73,58 @@ def _ping(engine: sa.Engine, dbapi_connection) -> None:
         raise sa.exc.DisconnectionError(str(error)) from error
 
 
-class WriteNotingCursor(psycopg.Cursor):
-    """psycopg's cursor, telling its connection when a statement in a transaction may
-    write (in autocommit, as the ping runs, a statement is a transaction of its own)."""
+class ReadsOutsideTransactionsCursor(psycopg.Cursor):
+    """psycopg's cursor, running a plain read outside a transaction when none is open.
+
+    At READ COMMITTED, PostgreSQL's default and this app's level, each statement reads a
+    snapshot of its own, in a transaction or not: a ``SELECT`` sees the same rows either
+    way. So a request that only reads needs no BEGIN and no COMMIT, two of a journal
+    page's six round trips. The transaction begins, as psycopg begins it, at the first
+    statement that may write or lock: anything but a plain ``SELECT`` (an ``INSERT``, a
+    ``WITH``, a ``SELECT … FOR UPDATE``, whose lock must last until the commit). Every
+    write is in a transaction, as before, and a request that wrote commits or rolls back
+    as it did.
+
+    Reads before the first write run outside it, which under READ COMMITTED changes
+    nothing: a read was never protected from another request's commit, which is why
+    the write path settles races with constraints and conditional writes. (A ``SELECT``
+    that calls a function that writes or takes a transaction's lock would need its
+    transaction; this app calls none.)
+    """
     __slots__ = ()
 
     def execute(self, query, *args, **kwargs):
-        if not (isinstance(query, str) and query.startswith("SELECT")) and not self.connection.autocommit:
-            self.connection.wrote = True
-        return super().execute(query, *args, **kwargs)
+        connection = self.connection
+        if not (_is_plain_read(query) and _between_transactions(connection)):
+            return super().execute(query, *args, **kwargs)
+        connection.autocommit = True  # allowed only between transactions, and costs no round trip
+        try:
+            return super().execute(query, *args, **kwargs)
+        finally:
+            connection.autocommit = False
 
-    def executemany(self, *args, **kwargs):
-        self.connection.wrote = True
-        return super().executemany(*args, **kwargs)
 
-    def copy(self, *args, **kwargs):
-        self.connection.wrote = True
-        return super().copy(*args, **kwargs)
+def _is_plain_read(query) -> bool:
+    """A ``SELECT`` that takes no row locks (a false "no" costs only a BEGIN)."""
+    return isinstance(query, str) and query.startswith("SELECT") and " FOR " not in query
+
+
+def _between_transactions(connection: psycopg.Connection) -> bool:
+    """No transaction is open, and the next statement would open one at READ COMMITTED."""
+    return (connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            and not connection.autocommit
+            and connection.isolation_level in (None, psycopg.IsolationLevel.READ_COMMITTED))
 
 
 class ReadAwareConnection(psycopg.Connection):
-    """psycopg's connection, ending a transaction that only read with COMMIT.
+    """psycopg's connection, whose plain reads run outside transactions
+    (``ReadsOutsideTransactionsCursor``).
 
-    For such a transaction COMMIT and ROLLBACK are the same, but psycopg forgets every
-    statement it prepared on ROLLBACK. Most requests only read, and SQLAlchemy ends
-    their transaction with a ROLLBACK, so every statement would be parsed and planned
-    again on every request: about half of what PostgreSQL spends on a journal page.
-
-    A statement that does not start with ``SELECT`` counts as a write (``WITH``, a
-    ``COPY``, anything run with ``executemany``): a transaction with one, or one in
-    error, is rolled back as asked. (A ``SELECT`` that calls a function that writes would
-    count as a read; this app calls none. Row locks of ``SELECT … FOR UPDATE`` end with
-    either.)
+    This also keeps psycopg's prepared statements from one request to the next: psycopg
+    forgets them all on ROLLBACK, and SQLAlchemy ends every request's transaction with
+    one; a request that only read now has no transaction to roll back.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cursor_factory = WriteNotingCursor
-        #: Whether the open transaction ran a statement that may have written.
-        self.wrote = False
-
-    def commit(self) -> None:
-        super().commit()
-        self.wrote = False
-
-    def rollback(self) -> None:
-        if not self.wrote and self.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
-            super().commit()
-        else:
-            super().rollback()
-        self.wrote = False
+        self.cursor_factory = ReadsOutsideTransactionsCursor

@@ -1,16 +1,20 @@
 """The PostgreSQL connection pool: sized for a gunicorn process, checked before use, and\nkeeping the statements psycopg prepared; transactions end as they were asked to."""
 import multiprocessing
 import os
+import re
 import runpy
+import tempfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
 
 from journal import create_app, postgres
 from journal.auth.models import PATIENT, User
 from journal.extensions import db
 from tests.factories import create_entry
+from tests.sync_client import SyncApi, new_id
 
 GUNICORN_CONF = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/unused"  # never connected to here
@@ -140,3 +144,67 @@ def test_gunicorn_runs_two_processes_per_core_and_tells_the_app_its_threads(monk
     monkeypatch.delenv("JOURNAL_THREADS")
     assert runpy.run_path(GUNICORN_CONF)["threads"] == 1
     assert os.environ["JOURNAL_THREADS"] == "1"
+
+
+def _protocol_of(request) -> str:
+    """What the pool's one connection sent and received while ``request()`` ran, as libpq
+    traces it (``F`` lines from us, ``B`` lines from the server)."""
+    db.session.remove()
+    db.engine.dispose()
+    request()  # opens the connection a sync worker keeps
+    pooled = db.engine.raw_connection()
+    psycopg_connection = pooled.dbapi_connection
+    pooled.close()
+    with tempfile.TemporaryFile("w+") as trace:
+        psycopg_connection.pgconn.trace(trace.fileno())
+        psycopg_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            request()
+        finally:
+            psycopg_connection.pgconn.untrace()
+        trace.seek(0)
+        return trace.read()
+
+
+def _transaction_commands(protocol: str) -> list[str]:
+    return re.findall(r'^F\s+\d+\s+Query\s+"(BEGIN|COMMIT|ROLLBACK)[^"]*"', protocol, re.MULTILINE)
+
+
+def test_a_request_that_only_reads_opens_no_transaction(app, patient_client, patient):
+    """Under READ COMMITTED every statement reads its own snapshot, in a transaction or
+    not: BEGIN and COMMIT around a page's reads were two of its six round trips."""
+    _on_postgresql(app)
+    create_entry(patient, insights="Breathing with the waves")
+    for path in ("/", "/api/v1/entries?limit=20"):
+        protocol = _protocol_of(lambda: patient_client.get(path))
+        assert "entries" in protocol  # the trace holds the request's queries
+        assert _transaction_commands(protocol) == [], path
+
+
+def test_a_write_begins_its_transaction_before_its_first_write_and_commits_once(app, patient_client):
+    _on_postgresql(app)
+    api = SyncApi(patient_client)
+    ids = iter([new_id(), new_id()])  # a new entry each time _protocol_of sends the request
+
+    def put():
+        assert api.put(next(ids), {"insights": "Let the tide go out", "mood": 6}).status_code == 201
+    protocol = _protocol_of(put)
+    assert _transaction_commands(protocol) == ["BEGIN", "COMMIT"]
+    assert protocol.index('"BEGIN"') < protocol.index("INSERT") < protocol.index('"COMMIT"')
+
+
+def test_a_locking_read_holds_its_lock_until_the_transaction_ends(app, patient):
+    """``SELECT … FOR UPDATE`` begins the transaction: outside one its lock would end with it."""
+    _on_postgresql(app)
+    patient_id = patient.id
+    db.session.remove()
+    db.session.execute(sa.select(User.id).where(User.id == patient_id).with_for_update())
+    other = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    try:
+        with other.connect() as connection, pytest.raises(sa.exc.OperationalError, match="could not obtain lock"):
+            connection.execute(sa.select(User.id).where(User.id == patient_id).with_for_update(nowait=True))
+        db.session.rollback()
+        with other.connect() as connection:
+            assert connection.scalar(sa.select(User.id).where(User.id == patient_id).with_for_update(nowait=True))
+    finally:
+        other.dispose()
