@@ -90,6 +90,17 @@ def test_login_is_case_insensitive_and_logout_requires_post(client, patient):
     assert client.get("/").status_code == 302
 
 
+def test_a_background_refresh_after_logout_gets_a_401_and_leaves_the_message_for_the_person(client, patient):
+    """The service worker refreshes saved pages in the background. Sent to the login page,
+    such a request rendered it, and so used up "You are logged out." before the person's
+    own redirect to it arrived."""
+    assert client.login(patient.email).status_code == 302
+    assert client.logout().status_code == 302
+    refresh = client.get("/", headers={"X-Journal-Background": "1"})
+    assert refresh.status_code == 401 and "Location" not in refresh.headers
+    assert "You are logged out." in client.get("/login").get_data(as_text=True)
+
+
 def test_remember_me_sets_an_httponly_cookie_for_at_most_30_days(client, patient):
     from datetime import timedelta
     from email.utils import parsedate_to_datetime

@@ -1,4 +1,6 @@
-"""The PostgreSQL connection pool: sized for a gunicorn process, checked before use, and\nkeeping the statements psycopg prepared; transactions end as they were asked to."""
+"""The PostgreSQL connection pool: sized for a gunicorn process, checked before use, and
+keeping the statements psycopg prepared; plain reads outside transactions, writes and
+locking reads in one that ends as it was asked to."""
 import multiprocessing
 import os
 import re

@@ -11,7 +11,7 @@ from journal.auth.navigation import home_for, safe_next
 from journal.auth.passwords import hash_password, verify_password
 from journal.auth.throttle import Throttled, charge_attempt, password_accepted, remember_device
 from journal.extensions import db, limiter, login_manager
-from journal.logins.service import current_login, end_current_login, live_logins, start_login
+from journal.logins.service import BACKGROUND_HEADER, current_login, end_current_login, live_logins, start_login
 from journal.mfa.service import begin_second_step, has_second_factor
 from journal.security_log.service import recent_events, record
 
@@ -22,9 +22,16 @@ LOGIN_PAUSED = ("Too many tries. Wait {wait}, then try again — or reset your p
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    """API callers get a 401 JSON answer; people are sent to the login page."""
+    """API callers get a 401 JSON answer; people are sent to the login page.
+
+    The service worker's background refresh of a saved page gets a plain 401: had it
+    followed a redirect, the login page it rendered would have shown, and so used up, a
+    message meant for the person ("You are logged out.").
+    """
     if request.path.startswith("/api/"):
         return jsonify(error="Please log in", status=401), 401
+    if request.headers.get(BACKGROUND_HEADER) == "1":
+        return "Please log in.", 401, {"Content-Type": "text/plain; charset=utf-8"}
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
