@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import Flask
 
 from baseline import Checkout, seed_baseline
 from databases import fresh_database, migrate
@@ -26,6 +27,9 @@ class Contender:
     users: list[tuple[uuid.UUID, str]]
     engine: sa.Engine
     writes: Writes = field(default_factory=Writes)
+    #: This checkout's app on the contender's database (the large journal grows through
+    #: it); None for an older revision, which runs only in its own processes.
+    app: Flask | None = None
 
     @property
     def label(self) -> str:
@@ -53,7 +57,7 @@ def current_contender(name: str, checkout: Checkout, *, users: int, entries: int
             print(f"<!-- {name} {checkout.code}: seeded {users} x {entries:,} entries in "
                   f"{time.perf_counter() - started:.0f} s -->", flush=True)
             db.session.expunge_all()
-            yield Contender(checkout, name, url, patients, db.engine)
+            yield Contender(checkout, name, url, patients, db.engine, app=app)
             hold_statistics(False)
             db.session.remove()
             db.engine.dispose()

@@ -196,18 +196,24 @@ def scenario_of(row: list[str]) -> tuple[str, ...]:
     return tuple(cell for column, cell in zip(COLUMNS, row) if column != "round")[:SCENARIO_CELLS]
 
 
-def bench_database(name: str, current: Checkout, baseline: Checkout | None) -> bool:
-    """Every phase on databases of the kind ``name``: the rounds (with ``baseline`` beside
-    this checkout when given), then the large journal; False when a write was lost or
-    stored twice."""
+def bench_databases(names: list[str], current: Checkout, baseline: Checkout | None) -> bool:
+    """Every phase on a fresh database of each kind in ``names``: the rounds, in which every
+    code on every database takes its turn (so a slow stretch of the machine slows SQLite
+    and PostgreSQL alike, and their ratio holds), then the large journal on each; False
+    when a write was lost or stored twice."""
     with contextlib.ExitStack() as stack:
         sizes = {"users": USERS, "entries": ENTRIES}
-        contenders = [stack.enter_context(baseline_contender(name, baseline, workers=WORKERS, **sizes))] if baseline else []
-        this = stack.enter_context(current_contender(name, current, **sizes))
-        contenders.append(this)
+        contenders, these = [], []
+        for name in names:
+            if baseline:
+                contenders.append(stack.enter_context(baseline_contender(name, baseline, workers=WORKERS, **sizes)))
+            these.append(stack.enter_context(current_contender(name, current, **sizes)))
+            contenders.append(these[-1])
         run_rounds(contenders)
         if LARGE:
-            bench_large_journal(this)
+            for this in these:
+                with this.app.app_context():
+                    bench_large_journal(this)
         return all([check_writes(contender.label, contender.engine, contender.writes) for contender in contenders])
 
 
@@ -250,7 +256,6 @@ def bench_large_journal(this: Contender) -> None:
 def main() -> int:
     print(f"<!-- {os.cpu_count()} CPUs, {WORKERS} gunicorn sync workers, {SECONDS} s or {MAX_REQUESTS:,} requests "
           f"per scenario, {USERS} patients, {ROUNDS} rounds; client and server share the machine -->")
-    ok = True
     with baseline_checkout(BASELINE) if BASELINE else contextlib.nullcontext() as baseline:
         current = Checkout(current_code(), PROJECT)
         if baseline:
@@ -258,8 +263,7 @@ def main() -> int:
                   f"{current.code} this checkout; each on a fresh database -->")
         print(markdown_row(COLUMNS))
         print(markdown_row(["---"] * len(COLUMNS)), flush=True)
-        for name in database_names():
-            ok = bench_database(name, current, baseline) and ok
+        ok = bench_databases(database_names(), current, baseline)
     return 0 if ok else 1
 
 
