@@ -101,7 +101,10 @@ class ReadsOutsideTransactionsCursor(psycopg.Cursor):
         try:
             return super().execute(query, *args, **kwargs)
         finally:
-            connection.autocommit = False
+            # A connection the server dropped can no longer be changed: restoring it would
+            # replace the server's own error with psycopg's "the connection is lost".
+            if not connection.closed:
+                connection.autocommit = False
 
 
 def _is_plain_read(query) -> bool:

@@ -8,6 +8,7 @@ import runpy
 import tempfile
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg import pq
@@ -210,3 +211,21 @@ def test_a_locking_read_holds_its_lock_until_the_transaction_ends(app, patient):
             assert connection.scalar(sa.select(User.id).where(User.id == patient_id).with_for_update(nowait=True))
     finally:
         other.dispose()
+
+
+def test_a_read_on_a_connection_the_server_dropped_raises_the_servers_own_error(app):
+    """Running a read outside a transaction must not hide why the connection went."""
+    _on_postgresql(app)
+    connection = postgres.ReadAwareConnection.connect(
+        sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+        .render_as_string(hide_password=False))
+    try:
+        [(pid,)] = connection.execute("SELECT pg_backend_pid()").fetchall()
+        admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+        with admin.begin() as other:
+            other.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        admin.dispose()
+        with pytest.raises(psycopg.OperationalError, match="terminating connection due to administrator command"):
+            connection.cursor().execute("SELECT 1")
+    finally:
+        connection.close()
