@@ -168,3 +168,18 @@ def test_openapi_documents_purge_tombstones(client):
     items = doc["paths"]["/entries"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
         "properties"]["entries"]["items"]
     assert {"$ref": "#/components/schemas/PurgedEntry"} in items["oneOf"]
+
+
+def test_a_feed_page_asks_for_entries_and_purges_in_one_statement(api, patient, count_queries):
+    """The login, the changes (entries and purges together) and the entries' steps: one
+    round trip fewer than asking the two streams apart, whatever the page holds."""
+    for n in range(4):
+        entry = create_entry(patient, insights=f"entry {n}", steps=["a step"])
+        if n % 2:
+            purge_entries(entry.owner_id, [entry])
+        db.session.commit()
+    with count_queries() as statements:
+        changes = api.changes(limit=100).get_json()["entries"]
+    assert len(changes) == 4 and len(purged_ids(changes)) == 2
+    assert [c["action_steps"][0]["text"] for c in changes if not c.get("purged")] == ["a step", "a step"]
+    assert len(statements) == 3, "\n".join(s[:90] for s in statements)

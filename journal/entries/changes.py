@@ -84,11 +84,10 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
     :raise BadCursor: for a cursor we did not make.
     """
     after = decode_change_cursor(cursor) if cursor else 0
-    entries_after, purged_after = _feed_queries()
     # Each stream's first limit + 1 rows hold the merged stream's first limit + 1.
-    values = {"owner_id": owner_id, "after": after, "rows": limit + 1}
-    entries = entry_records(entries_after, values)
-    purged = [PurgedRecord(*row) for row in db.session.execute(purged_after, values)]
+    rows = db.session.execute(_feed_query(), {"owner_id": owner_id, "after": after, "rows": limit + 1}).all()
+    entries = with_steps([row for row in rows if row.purged_at is None])
+    purged = [PurgedRecord(row.id, row.purged_at, row.change_seq) for row in rows if row.purged_at is not None]
     changes = sorted([*entries, *purged], key=lambda change: change.change_seq)
     has_more = len(changes) > limit
     changes = changes[:limit]
@@ -97,18 +96,25 @@ def changes_since(owner_id: uuid.UUID, cursor: str | None, limit: int) -> Change
 
 
 @cache
-def _feed_queries() -> tuple[sa.Select, sa.Select]:
-    """``changes_since``' two queries, built once and on the tables rather than the ORM
-    classes, whose bookkeeping a page read once and sent does not need. The owner, the
-    cursor and the number of rows are bound per call. Building them per call, through the
-    ORM, took a quarter of a feed request's CPU (3.1 → 2.4 ms in-process)."""
+def _feed_query() -> sa.CompoundSelect:
+    """``changes_since``' query: both streams in one statement (``UNION ALL``), one
+    round trip instead of two. An entry deleted for good is a row with ``purged_at`` and
+    its id, the entry's other columns empty. Built once, on the tables rather than the
+    ORM classes, whose bookkeeping a page read once and sent does not need; the owner,
+    the cursor and the number of rows are bound per call. Building it per call, through
+    the ORM, took a quarter of a feed request's CPU (3.1 → 2.4 ms in-process)."""
     entries, purged = Entry.__table__, PurgedEntry.__table__
     owner_id, after, rows = sa.bindparam("owner_id"), sa.bindparam("after"), sa.bindparam("rows")
-    return (sa.select(entries).where(entries.c.owner_id == owner_id, entries.c.change_seq > after)
-            .order_by(entries.c.change_seq).limit(rows),
-            sa.select(purged.c.entry_id, purged.c.purged_at, purged.c.change_seq)
+    live = (sa.select(entries, sa.null().cast(purged.c.purged_at.type).label("purged_at"))
+            .where(entries.c.owner_id == owner_id, entries.c.change_seq > after)
+            .order_by(entries.c.change_seq).limit(rows))
+    kept = {"id": purged.c.entry_id, "owner_id": purged.c.owner_id, "change_seq": purged.c.change_seq}
+    gone = (sa.select(*(kept.get(column.name, sa.null().cast(column.type)).label(column.name) for column in entries.c),
+                      purged.c.purged_at)
             .where(purged.c.owner_id == owner_id, purged.c.change_seq > after)
             .order_by(purged.c.change_seq).limit(rows))
+    # Each side is a subquery: SQLite takes no ORDER BY or LIMIT on a UNION's own members.
+    return sa.union_all(sa.select(live.subquery()), sa.select(gone.subquery()))
 
 
 def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
@@ -121,18 +127,17 @@ def latest_entries(owner_id: uuid.UUID, count: int) -> ChangesPage:
     id). Nothing committed before it is missing from the entries read after it.
     """
     last = db.session.scalar(sa.select(ChangeCounter.last_seq).where(ChangeCounter.owner_id == owner_id)) or 0
-    entries = entry_records(
+    entries = with_steps(db.session.execute(
         sa.select(Entry.__table__).where(Entry.owner_id == owner_id, Entry.deleted_at.is_(None))
-        .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(count))
+        .order_by(Entry.written_at.desc(), Entry.id.desc()).limit(count)).all())
     return ChangesPage(entries, encode_change_cursor(last), has_more=False)
 
 
-def entry_records(query: sa.Select, values: dict | None = None) -> list[SimpleNamespace]:
-    """The entries ``query`` selects (all columns of ``entries``; ``values`` for its bound
-    parameters), each with its ``action_steps`` in order: two queries. Plain records, not
-    ORM objects: a feed page is read once and sent, and the ORM's bookkeeping of every
-    object and step was most of its cost. ``entry_json`` reads them as it reads entries."""
-    rows = db.session.execute(query, values).all()
+def with_steps(rows: list[sa.Row]) -> list[SimpleNamespace]:
+    """Entry rows as records, each with its ``action_steps`` in order (one query). Plain
+    records, not ORM objects: a feed page is read once and sent, and the ORM's
+    bookkeeping of every object and step was most of its cost. ``entry_json`` reads
+    them as it reads entries."""
     steps = defaultdict(list)
     if rows:
         for step in db.session.execute(_steps_query(), {"entry_ids": [row.id for row in rows]}):
@@ -142,7 +147,7 @@ def entry_records(query: sa.Select, values: dict | None = None) -> list[SimpleNa
 
 @cache
 def _steps_query() -> sa.Select:
-    """The steps of the entries bound as ``entry_ids``, built once as ``_feed_queries``."""
+    """The steps of the entries bound as ``entry_ids``, built once as ``_feed_query``."""
     steps = ActionStep.__table__
     return (sa.select(steps).where(steps.c.entry_id.in_(sa.bindparam("entry_ids", expanding=True)))
             .order_by(steps.c.position))
