@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from journal.entries.models import ActionStep, Entry
 from journal.extensions import db
 from journal.timeutil import utcnow
-from tests.factories import create_entry, create_session
+from tests.factories import create_entry, create_link, create_session, share_entry
 
 
 def entry_data(**changes):
@@ -244,6 +244,28 @@ def test_entry_list_runs_a_constant_number_of_queries(app, patient_client, patie
     for n in range(30):
         create_entry(patient, steps=["a", "b"], dosing_session=session)
     assert queries_for(2) == queries_for(25)
-    # The login, the page of cards (steps, conflicts and new comments in it), the
-    # sessions, the questionnaires answered and planned for today's session, the care team.
-    assert queries_for(25) == 6
+    # The login, the page of cards (steps, conflicts, new comments and whether there is a
+    # care team in it), the sessions, the questionnaires answered and planned for today's
+    # session. No care team: no query for one.
+    assert queries_for(25) == 5
+
+
+def test_the_journal_page_with_a_care_team_asks_for_the_team_and_its_shares_at_once(
+        app, patient_client, patient, therapist, count_queries):
+    create_link(patient, therapist)
+    shared = create_entry(patient, insights="shared with the team")
+    share_entry(shared, therapist)
+    for n in range(5):
+        create_entry(patient, insights=f"private {n}")
+    with count_queries() as statements:
+        page = patient_client.get("/").get_data(as_text=True)
+    # The login, the page of cards, the sessions, the team with what it was shared.
+    assert len(statements) == 4, "\n".join(s[:90] for s in statements)
+    assert page.count("Stop sharing") == 1 and page.count("Share with care team") == 5
+
+
+def test_an_empty_journal_still_offers_sharing_a_sessions_entries_with_the_team(patient_client, patient, therapist):
+    create_link(patient, therapist)
+    session = create_session(patient)
+    page = patient_client.get(f"/?session={session.id}").get_data(as_text=True)
+    assert "Share all entries of this session with your care team" in page

@@ -140,20 +140,32 @@ def end_link(link: CareLink, by: User) -> None:
 
 # Sharing ---------------------------------------------------------------------
 
-def shared_with(entry_ids: Iterable[uuid.UUID], patient_id: uuid.UUID) -> dict[uuid.UUID, list[User]]:
-    """For each entry, the care-team members it is shared with now (one query)."""
+def team_and_sharing(patient_id: uuid.UUID, entry_ids: Iterable[uuid.UUID]
+                     ) -> tuple[list[CareLink], dict[uuid.UUID, list[User]]]:
+    """``care_team`` and ``shared_with`` in one query: the patient's active links, oldest
+    first, and for each entry the care-team members it is shared with now, by name."""
     ids = list(entry_ids)
-    result: dict[uuid.UUID, list[User]] = {entry_id: [] for entry_id in ids}
-    if not ids:
-        return result
-    rows = db.session.execute(
-        sa.select(Share.entry_id, User).join(User, User.id == Share.therapist_id)
-        .join(CareLink, sa.and_(CareLink.therapist_id == Share.therapist_id,
-                                CareLink.patient_id == patient_id, CareLink.ended_at.is_(None)))
-        .where(Share.entry_id.in_(ids)).order_by(User.display_name))
-    for entry_id, therapist in rows:
-        result[entry_id].append(therapist)
-    return result
+    team: dict[uuid.UUID, CareLink] = {}
+    sharing: dict[uuid.UUID, list[User]] = {entry_id: [] for entry_id in ids}
+    for link, entry_id in db.session.execute(_team_and_shares_query(), {"patient_id": patient_id, "entry_ids": ids}):
+        team.setdefault(link.id, link)
+        if entry_id is not None:
+            sharing[entry_id].append(link.therapist)
+    for therapists in sharing.values():
+        therapists.sort(key=lambda therapist: therapist.display_name.casefold())
+    return list(team.values()), sharing
+
+
+@cache
+def _team_and_shares_query() -> sa.Select:
+    """``team_and_sharing``'s query, built once: each active link (its therapist joined,
+    as ``CareLink`` loads it) once per entry of ``entry_ids`` shared with its therapist,
+    or once with no entry."""
+    shared = sa.and_(Share.therapist_id == CareLink.therapist_id,
+                     Share.entry_id.in_(sa.bindparam("entry_ids", expanding=True)))
+    return (sa.select(CareLink, Share.entry_id).outerjoin(Share, shared)
+            .where(CareLink.patient_id == sa.bindparam("patient_id"), CareLink.ended_at.is_(None))
+            .order_by(CareLink.created_at, CareLink.id))
 
 
 def set_shares(entries: Iterable[Entry], patient_id: uuid.UUID, therapist_ids: Iterable[uuid.UUID]) -> None:

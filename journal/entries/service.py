@@ -31,6 +31,11 @@ class CardMark:
     condition: sa.ColumnElement[bool]
 
 
+#: The journal page's owner, bound per page. A ``CardMark`` about the owner rather than
+#: each entry compares with this: the database then asks it once per page, not per card.
+PAGE_OWNER = sa.bindparam("owner_id")
+
+
 @dataclass(slots=True)
 class Card:
     """What the journal page shows of an entry: never its whole text, nor its steps. A
@@ -144,7 +149,7 @@ def _journal_page_query(marks: tuple[CardMark, ...]) -> sa.Select:
                       sessions.c.date, sessions.c.substance, sessions.c.substance_other,
                       *(mark.condition.label(mark.name) for mark in marks))
             .select_from(entries.outerjoin(sessions, sessions.c.id == entries.c.dosing_session_id))
-            .where(entries.c.owner_id == sa.bindparam("owner_id"), entries.c.deleted_at.is_(None))
+            .where(entries.c.owner_id == PAGE_OWNER, entries.c.deleted_at.is_(None))
             .order_by(entries.c.written_at.desc(), entries.c.id.desc()).limit(sa.bindparam("rows")))
 
 
