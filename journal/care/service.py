@@ -142,8 +142,8 @@ def end_link(link: CareLink, by: User) -> None:
 
 def team_and_sharing(patient_id: uuid.UUID, entry_ids: Iterable[uuid.UUID]
                      ) -> tuple[list[CareLink], dict[uuid.UUID, list[User]]]:
-    """``care_team`` and ``shared_with`` in one query: the patient's active links, oldest
-    first, and for each entry the care-team members it is shared with now, by name."""
+    """The patient's active links, oldest first (as ``care_team``), and for each entry the
+    care-team members it is shared with now, by name: one query for both."""
     ids = list(entry_ids)
     team: dict[uuid.UUID, CareLink] = {}
     sharing: dict[uuid.UUID, list[User]] = {entry_id: [] for entry_id in ids}
