@@ -18,8 +18,10 @@ def median_row(columns: list[str], rows: list[list[str]], label: str) -> list[st
         values = [row[index] for row in rows]
         if column == "round":
             cells.append(label)
-        elif len(set(values)) == 1 and not _is_number(values[0]):
-            cells.append(values[0])  # the row's names, or n/a everywhere
+        elif len(set(values)) == 1 and column not in SUMMED and column != "errors":
+            # The row's names, n/a everywhere, or a figure that did not move. A name is
+            # never read as a number: the short sha 14e9926 is a float (infinity).
+            cells.append(values[0])
         elif "n/a" in values:
             cells.append("n/a")
         elif column == "errors":
@@ -42,10 +44,3 @@ def errors_cell(errors: Counter) -> str:
         return "0"
     return f"{sum(errors.values())} (" + ", ".join(f"{kind}: {n}" for kind, n in errors.most_common()) + ")"
 
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False

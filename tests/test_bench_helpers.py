@@ -73,6 +73,13 @@ def test_a_figure_missing_in_a_round_has_no_median():
         "feed", "median of 2", "n/a"]
 
 
+def test_a_code_name_that_reads_as_a_number_stays_as_it_is():
+    """A short sha such as 14e9926 is a float to Python (14 × 10^9926, infinity)."""
+    columns = ["code", "round", "requests", "req/s", "SQL/req"]
+    rounds = [["14e9926", "1", "100", "300", "3.0"], ["14e9926", "2", "100", "320", "3.0"]]
+    assert median_row(columns, rounds, "median of 2") == ["14e9926", "median of 2", "200", "310", "3.0"]
+
+
 def test_the_bench_client_reads_an_answer_with_its_cookies_and_either_kind_of_body():
     plain = (b"HTTP/1.1 302 FOUND\r\nSet-Cookie: session=abc; HttpOnly\r\nSet-Cookie: remember=; Max-Age=0\r\n"
              b"Content-Length: 5\r\n\r\nhello")
