@@ -7,7 +7,7 @@ from journal.care.access import open_prompts_for
 from journal.care.choices import open_prompt
 from journal.care.forms import chosen_therapists
 from journal.care.models import CareLink, Comment
-from journal.care.service import care_team, comments_on, mark_comments_read, team_and_sharing
+from journal.care.service import comments_on, mark_comments_read, team_and_sharing
 from journal.entries.models import Entry
 from journal.entries.service import PAGE_OWNER, Card, CardMark
 
@@ -48,14 +48,12 @@ def entry_context(patient: User, entry: Entry) -> dict:
 
 def form_context(patient: User, entry: Entry | None) -> dict:
     """For the entry form: who can be ticked, and what is ticked (the post, else the saved state)."""
+    team, sharing = team_and_sharing(patient.id, [entry.id] if entry is not None else [])
     if request.method == "POST":
-        team = care_team(patient.id)
         checked = chosen_therapists(request.form) if "share_choice" in request.form else set()
     elif entry is not None:
-        team, sharing = team_and_sharing(patient.id, [entry.id])
         checked = {therapist.id for therapist in sharing[entry.id]}
     else:
-        team = care_team(patient.id)
         checked = set()
     prompts = open_prompts_for(patient) if entry is None else []
     return {"team": team, "share_checked": checked, "prompts": prompts,
