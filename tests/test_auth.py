@@ -101,6 +101,24 @@ def test_a_background_refresh_after_logout_gets_a_401_and_leaves_the_message_for
     assert "You are logged out." in client.get("/login").get_data(as_text=True)
 
 
+def test_a_refresh_sent_before_logout_and_answered_after_it_keeps_the_message(app, client, patient):
+    """The refresh left with the old cookie while Log out was on its way. Had its answer
+    cleared that cookie's login from the session, its Set-Cookie (an older session, with
+    no message in it) would replace the one Log out set, and "You are logged out." with it.
+    The CI run of 2026-12-07 lost it so, in the logout browser journey on PostgreSQL."""
+    assert client.login(patient.email).status_code == 302
+    cookie_sent_before_logout = client.get_cookie("session").value
+    assert client.logout().status_code == 302
+
+    in_flight = app.test_client()
+    in_flight.set_cookie("session", cookie_sent_before_logout)
+    refresh = in_flight.get("/measures/who5/new", headers={"X-Journal-Background": "1"})
+    assert refresh.status_code == 401
+    if in_flight.get_cookie("session").value != cookie_sent_before_logout:  # what the browser would keep
+        client.set_cookie("session", in_flight.get_cookie("session").value)
+    assert "You are logged out." in client.get("/login").get_data(as_text=True)
+
+
 def test_remember_me_sets_an_httponly_cookie_for_at_most_30_days(client, patient):
     from datetime import timedelta
     from email.utils import parsedate_to_datetime

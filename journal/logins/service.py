@@ -115,15 +115,19 @@ def _login_from_session_token(now) -> LoginSession | None:
     reason = end_reason_if_over(login, now)
     if reason is None:
         return login
-    if login.ended_at is None:
-        login.end(reason)
-        if reason == "idle":
-            record(login.user_id, "idle-logoff", detail=login.device)
-        g.login_written = True
+    if login.ended_at is not None:
+        # Ended before this request: by Log out, whose answer already set this browser's
+        # cookie, or elsewhere. Writing the session here would send this request's older
+        # cookie, which can land after Log out's and drop its "You are logged out.".
+        return None
+    login.end(reason)
+    g.login_written = True
     _forget_browser_login()
-    if reason == "idle" and request.method == "GET" and not request.path.startswith("/api/"):
-        minutes = int(idle_limit(login.user).total_seconds() // 60)
-        flash(f"You were logged out after {minutes} minutes without activity. Please log in again.", "info")
+    if reason == "idle":
+        record(login.user_id, "idle-logoff", detail=login.device)
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            minutes = int(idle_limit(login.user).total_seconds() // 60)
+            flash(f"You were logged out after {minutes} minutes without activity. Please log in again.", "info")
     return None
 
 
