@@ -176,19 +176,27 @@ def _since_meeting(therapist: User, patient: User, since: datetime | None) -> li
 
 
 def _fill_entries(prep: Preparation, parts: list[sa.Select]) -> None:
-    """The newest PREP_ENTRIES of ``parts`` together, how many there are, and the oldest;
-    the count and the oldest cost a query of their own only when the list is full."""
+    """The newest PREP_ENTRIES of ``parts`` together, how many there are, and the oldest.
+
+    A part that came back shorter than PREP_ENTRIES was read whole, so its count and its
+    oldest are known; only a full part asks for them. (Asked of the few old entries shared
+    since, the oldest walked the patient's whole journal: 18 ms at 100,000 entries.)
+    """
     newest = Entry.written_at.desc(), Entry.id.desc()
     found = [db.session.scalars(part.options(joinedload(Entry.dosing_session)).order_by(*newest)
                                 .limit(PREP_ENTRIES)).unique().all() for part in parts]
     merged = sorted((entry for rows in found for entry in rows), key=lambda e: (e.written_at, e.id), reverse=True)
     prep.entries = merged[:PREP_ENTRIES]
-    if all(len(rows) < PREP_ENTRIES for rows in found):
-        prep.entry_count, prep.oldest = len(merged), (merged[-1] if merged else None)
-        return
-    prep.entry_count = sum(db.session.scalar(part.with_only_columns(sa.func.count(Entry.id))) for part in parts)
-    oldest = [db.session.scalar(part.order_by(Entry.written_at, Entry.id).limit(1)) for part in parts]
-    prep.oldest = min(filter(None, oldest), key=lambda e: (e.written_at, e.id))
+    count, oldest = 0, []
+    for part, rows in zip(parts, found):
+        if len(rows) < PREP_ENTRIES:
+            count += len(rows)
+            oldest += rows[-1:]
+        else:
+            count += db.session.scalar(part.with_only_columns(sa.func.count(Entry.id)))
+            oldest.append(db.session.scalar(part.order_by(Entry.written_at, Entry.id).limit(1)))
+    prep.entry_count = count
+    prep.oldest = min(filter(None, oldest), key=lambda e: (e.written_at, e.id), default=None)
 
 
 def prepare(therapist: User, patient: User) -> Preparation:
